@@ -1,0 +1,243 @@
+//! Activation with Microsoft's own scripts against the configured KMS host only.
+//!
+//! Office: `ospp.vbs /sethst:HOST`, `/setprt:PORT`, `/inpkey:` a published KMS client
+//! setup key when the installed key is not one, then `/act`. Windows: `slmgr.vbs /ipk`
+//! when needed, `/skms HOST:PORT`, `/ato`. If pointing the client at our host fails,
+//! activation is not attempted: a client left pointing elsewhere must not be activated
+//! there by us.
+
+use protocol::config::ActivatorConfig;
+use protocol::products::Product;
+use protocol::report::{ProductOutcome, ProductResult};
+
+use crate::parse::{ospp, slmgr};
+use crate::preflight::{Target, run_script};
+use crate::system::{OsVersion, System};
+use crate::text::Text;
+
+/// A GUID for results whose script printed none.
+pub const UNKNOWN_SKU: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Microsoft's "unspecified error", for failures whose script printed no readable code.
+pub const UNSPECIFIED_ERROR: &str = "0x80004005";
+
+/// The code to report for a failure: the parser's, or [`UNSPECIFIED_ERROR`] when the
+/// script printed none.
+pub fn code_or_unspecified(code: String) -> String {
+    if code.is_empty() {
+        UNSPECIFIED_ERROR.to_owned()
+    } else {
+        code
+    }
+}
+
+/// One command the activator runs (or, in a dry run, would run).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// What the person is told it does.
+    pub label: &'static str,
+    /// The script's arguments after the script path.
+    pub args: Vec<String>,
+}
+
+/// The commands activation runs for `target`, in order; `/act` or `/ato` last.
+pub fn plan(
+    target: &Target,
+    product: &Product,
+    config: &ActivatorConfig,
+    text: &Text,
+) -> Vec<Step> {
+    let step = |label, args: &[String]| Step {
+        label,
+        args: args.to_vec(),
+    };
+    let host = &config.kms.host;
+    let port = config.kms.port;
+    match target {
+        Target::Office { licences, .. } => {
+            let mut steps = vec![
+                step(text.step_set_host, &[format!("/sethst:{host}")]),
+                step(text.step_set_port, &[format!("/setprt:{port}")]),
+            ];
+            for key in office_keys_to_install(licences, product) {
+                steps.push(step(text.step_install_key, &[format!("/inpkey:{key}")]));
+            }
+            steps.push(step(text.step_activate, &["/act".to_owned()]));
+            steps
+        }
+        Target::Windows {
+            licences, version, ..
+        } => {
+            let mut steps = Vec::new();
+            if let Some(key) = windows_key_to_install(licences, product, *version) {
+                steps.push(step(
+                    text.step_install_key,
+                    &["/ipk".to_owned(), key.to_owned()],
+                ));
+            }
+            steps.push(step(
+                text.step_set_host,
+                &["/skms".to_owned(), format!("{host}:{port}")],
+            ));
+            steps.push(step(text.step_activate, &["/ato".to_owned()]));
+            steps
+        }
+    }
+}
+
+/// Runs the plan, telling the person each step, and answers one result per product.
+pub fn activate(
+    system: &dyn System,
+    target: &Target,
+    steps: &[Step],
+    say: &mut dyn FnMut(&str),
+    text: &Text,
+) -> Vec<ProductResult> {
+    let (script, last) = match target {
+        Target::Office { ospp, .. } => (ospp, "/act"),
+        Target::Windows { slmgr, .. } => (slmgr, "/ato"),
+    };
+    for step in steps.iter().filter(|s| s.args[0] != last) {
+        let args: Vec<&str> = step.args.iter().map(String::as_str).collect();
+        let result =
+            run_script(system, script, &args).map_or(Err(UNSPECIFIED_ERROR.to_owned()), |out| {
+                match target {
+                    Target::Office { .. } => ospp::parse_simple(&out),
+                    Target::Windows { .. } => slmgr::parse_result(&out),
+                }
+            });
+        match result {
+            Ok(()) => say(&format!("  {} … {}", step.label, text.step_done)),
+            Err(code) => {
+                let code = code_or_unspecified(code);
+                say(&format!("  {} … {} ({code})", step.label, text.step_failed));
+                return failed_before_activation(target, &code);
+            }
+        }
+    }
+    say(&format!("  {}", text.step_activate));
+    match target {
+        Target::Office { ospp: script, .. } => {
+            let act = run_script(system, script, &["/act"])
+                .map(|t| ospp::parse_act(&t))
+                .unwrap_or_else(|| ospp::Act {
+                    products: Vec::new(),
+                    no_key_installed: false,
+                    script_error: Some(UNSPECIFIED_ERROR.to_owned()),
+                });
+            act.products.into_iter().map(office_result).collect()
+        }
+        Target::Windows { slmgr: script, .. } => {
+            let outcome = run_script(system, script, &["/ato"])
+                .map_or(Err(UNSPECIFIED_ERROR.to_owned()), |t| {
+                    slmgr::parse_result(&t)
+                });
+            let after = run_script(system, script, &["/dlv"])
+                .map(|t| slmgr::parse_dlv(&t))
+                .unwrap_or_default();
+            vec![windows_result(after.first(), outcome)]
+        }
+    }
+}
+
+/// Office setup keys to install: the main edition's when no KMS client licence of this
+/// version is installed, and any other edition's whose licence is installed with a
+/// non-KMS key (for example Visio with a MAK).
+pub fn office_keys_to_install(licences: &[ospp::Licence], product: &Product) -> Vec<&'static str> {
+    let is_kms = |l: &ospp::Licence| {
+        ospp::channel(&l.license_name, &l.license_description) == ospp::Channel::KmsClient
+    };
+    let mut keys = Vec::new();
+    for (i, key) in product.setup_keys.iter().enumerate() {
+        let installed: Vec<&ospp::Licence> = licences
+            .iter()
+            .filter(|l| l.license_name.contains(key.applies_to))
+            .collect();
+        let needs = if installed.is_empty() {
+            i == 0
+        } else {
+            !installed.iter().any(|l| is_kms(l))
+        };
+        if needs {
+            keys.push(key.key);
+        }
+    }
+    keys
+}
+
+/// The Windows setup key to install when the active licence is not a KMS client one.
+pub fn windows_key_to_install(
+    licences: &[slmgr::WindowsLicence],
+    product: &Product,
+    version: OsVersion,
+) -> Option<&'static str> {
+    if licences.first().is_some_and(|l| l.kms_client) {
+        return None;
+    }
+    let version = format!("{}.{}", version.major, version.minor);
+    product
+        .setup_keys
+        .iter()
+        .find(|k| k.applies_to == version)
+        .map(|k| k.key)
+}
+
+fn office_result(product: ospp::ActProduct) -> ProductResult {
+    let (outcome, error_code) = match product.result {
+        ospp::ActResult::Activated => (ProductOutcome::Activated, None),
+        ospp::ActResult::Failed { code, .. } => {
+            (ProductOutcome::Failed, Some(code_or_unspecified(code)))
+        }
+    };
+    ProductResult {
+        sku_id: product.sku_id,
+        license_name: product.license_name,
+        license_description: product.license_description,
+        key_last5: product.key_last5,
+        outcome,
+        error_code,
+    }
+}
+
+fn windows_result(
+    licence: Option<&slmgr::WindowsLicence>,
+    outcome: Result<(), String>,
+) -> ProductResult {
+    let (outcome, error_code) = match outcome {
+        Ok(()) => (ProductOutcome::Activated, None),
+        Err(code) => (ProductOutcome::Failed, Some(code_or_unspecified(code))),
+    };
+    ProductResult {
+        sku_id: licence
+            .and_then(|l| l.activation_id.clone())
+            .unwrap_or_else(|| UNKNOWN_SKU.to_owned()),
+        license_name: licence.map_or_else(|| "Windows".to_owned(), |l| l.name.clone()),
+        license_description: licence.map(|l| l.description.clone()).unwrap_or_default(),
+        key_last5: licence.and_then(|l| l.partial_key.clone()),
+        outcome,
+        error_code,
+    }
+}
+
+/// One failed result per licence of the target, when a setup step failed.
+fn failed_before_activation(target: &Target, code: &str) -> Vec<ProductResult> {
+    match target {
+        Target::Office { licences, .. } => licences
+            .iter()
+            .filter(|l| {
+                ospp::channel(&l.license_name, &l.license_description) != ospp::Channel::Other
+            })
+            .map(|l| ProductResult {
+                sku_id: l.sku_id.clone(),
+                license_name: l.license_name.clone(),
+                license_description: l.license_description.clone(),
+                key_last5: l.key_last5.clone(),
+                outcome: ProductOutcome::Failed,
+                error_code: Some(code.to_owned()),
+            })
+            .collect(),
+        Target::Windows { licences, .. } => {
+            vec![windows_result(licences.first(), Err(code.to_owned()))]
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The command line. Hand-written: six flags do not need a parser crate in a program
+//! that must stay small.
+
+use std::path::PathBuf;
+
+use protocol::config::Language;
+
+/// What the command line asked for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Args {
+    /// `--config FILE`: read this instead of `activator.toml` beside the executable.
+    pub config: Option<PathBuf>,
+    /// `--dry-run`: check the PC and print the plan; change nothing, report nothing.
+    pub dry_run: bool,
+    /// `--no-pause`: do not wait for a key at the end.
+    pub no_pause: bool,
+    /// `--lang zh-TW|en`: speak this language.
+    pub lang: Option<Language>,
+    /// `--status`: show the current licence state only.
+    pub status: bool,
+    /// `--help`.
+    pub help: bool,
+    /// `--version`.
+    pub version: bool,
+}
+
+/// The help text (English and Chinese: the language is not known yet when it is needed).
+pub const USAGE: &str = "\
+activator.exe [--config FILE] [--dry-run] [--status] [--lang zh-TW|en] [--no-pause]
+
+  --config FILE   settings file (default: activator.toml beside activator.exe)
+  --dry-run       check this PC and show what would run; change nothing
+  --status        show the current licence state only
+  --lang LANG     zh-TW or en (default: the PC's language)
+  --no-pause      do not wait for a key at the end
+
+Exit codes: 0 all activated, 2 partly activated, 3 not activated,
+4 stopped by a check before activation, 64 bad command line or settings.
+
+用法：在 activator.exe 上按右鍵，選「以系統管理員身分執行」。
+";
+
+/// Parses the arguments after the program name.
+pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
+    let mut parsed = Args::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_owned(), Some(value.to_owned()))
+            }
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "--config" => parsed.config = Some(PathBuf::from(value("--config")?)),
+            "--lang" => {
+                let tag = value("--lang")?;
+                parsed.lang = Some(
+                    Language::from_tag(&tag)
+                        .ok_or_else(|| format!("--lang must be zh-TW or en, not {tag}"))?,
+                );
+            }
+            "--dry-run" => parsed.dry_run = true,
+            "--no-pause" => parsed.no_pause = true,
+            "--status" => parsed.status = true,
+            "--help" | "-h" | "/?" => parsed.help = true,
+            "--version" | "-V" => parsed.version = true,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if parsed.dry_run && parsed.status {
+        return Err("--dry-run and --status cannot be used together".to_owned());
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Args, String> {
+        parse(list.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn flags_parse() {
+        let parsed = args(&[
+            "--config",
+            r"D:\a.toml",
+            "--dry-run",
+            "--lang=en",
+            "--no-pause",
+        ])
+        .unwrap();
+        assert_eq!(parsed.config, Some(PathBuf::from(r"D:\a.toml")));
+        assert!(parsed.dry_run && parsed.no_pause && !parsed.status);
+        assert_eq!(parsed.lang, Some(Language::En));
+        assert_eq!(args(&[]).unwrap(), Args::default());
+    }
+
+    #[test]
+    fn bad_command_lines_are_errors() {
+        for bad in [
+            &["--lang", "fr"][..],
+            &["--config"],
+            &["--frobnicate"],
+            &["--dry-run", "--status"],
+            &["extra"],
+        ] {
+            assert!(args(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Getting a report to the portal without losing or doubling it.
+//!
+//! The report is written to the spool (`%ProgramData%\CampusLicensePortal\reports`)
+//! before the first attempt and removed only when the portal acknowledges it (201 new,
+//! 200 already had it), so a crash, a closed window or an unreachable portal loses
+//! nothing: the next run sends what the spool holds. The report id is the portal's
+//! idempotency key, so sending one twice counts it once. A report the portal refuses for
+//! good (400, 401, 413, 422 …) is moved aside to `rejected\` for IT staff, not retried.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use protocol::report::Report;
+use serde::{Deserialize, Serialize};
+
+use crate::system::{HttpRequest, System};
+
+/// Waits between attempts for the current report; then it stays in the spool.
+pub const BACKOFF: [Duration; 3] = [
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+];
+/// The longest `Retry-After` honoured, so a run never hangs on the portal.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+/// How long one request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// At most this many spooled reports are sent per run, oldest first.
+pub const MAX_SPOOLED_PER_RUN: usize = 20;
+
+/// What happened to a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// The portal has it (new or repeated).
+    Delivered,
+    /// Not reachable or busy; kept in the spool for the next run.
+    Kept,
+    /// Refused for good, with the portal's status and message.
+    Rejected(u16, String),
+}
+
+/// A spooled report with what is needed to send it later.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// Where to send it.
+    pub portal_url: String,
+    /// The download token that authenticates it.
+    pub download_token: String,
+    /// The report.
+    pub report: Report,
+}
+
+/// The spool folder.
+pub fn spool_dir(system: &dyn System) -> PathBuf {
+    let base = system
+        .env("ProgramData")
+        .unwrap_or_else(|| r"C:\ProgramData".to_owned());
+    PathBuf::from(format!(r"{base}\CampusLicensePortal\reports"))
+}
+
+/// Spools `envelope`, then sends it with retries; answers what happened.
+pub fn deliver(system: &dyn System, envelope: &Envelope) -> Delivery {
+    let path = spool_path(system, &envelope.report.report_id);
+    let Ok(bytes) = serde_json::to_vec_pretty(envelope) else {
+        return Delivery::Rejected(0, "the report could not be written".to_owned());
+    };
+    // Spooling first is what makes "acknowledged or kept" true; if even that fails the
+    // send is still tried, and the person is told if it is lost.
+    let spooled = system.write_file(&path, &bytes).is_ok();
+    let mut attempt = 0;
+    loop {
+        match send(system, envelope) {
+            Attempt::Done(delivery) => {
+                settle(system, &path, &delivery);
+                return delivery;
+            }
+            Attempt::Retry(retry_after) if attempt < BACKOFF.len() => {
+                system.sleep(retry_after.unwrap_or(BACKOFF[attempt]).min(MAX_RETRY_AFTER));
+                attempt += 1;
+            }
+            Attempt::Retry(_) if spooled => return Delivery::Kept,
+            Attempt::Retry(_) => {
+                return Delivery::Rejected(
+                    0,
+                    "the portal is unreachable and the report could not be saved".to_owned(),
+                );
+            }
+        }
+    }
+}
+
+/// Sends what earlier runs left in the spool, once each; answers how many arrived.
+pub fn flush_spool(system: &dyn System, skip_id: &str) -> usize {
+    let mut files: Vec<PathBuf> = system
+        .list_dir(&spool_dir(system))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".json"))
+        .collect();
+    files.sort();
+    let mut delivered = 0;
+    for path in files.into_iter().take(MAX_SPOOLED_PER_RUN) {
+        let Some(envelope) = system
+            .read_file(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Envelope>(&b).ok())
+        else {
+            move_aside(system, &path);
+            continue;
+        };
+        if envelope.report.report_id == skip_id {
+            continue;
+        }
+        if let Attempt::Done(delivery) = send(system, &envelope) {
+            delivered += usize::from(delivery == Delivery::Delivered);
+            settle(system, &path, &delivery);
+        }
+    }
+    delivered
+}
+
+enum Attempt {
+    Done(Delivery),
+    Retry(Option<Duration>),
+}
+
+fn send(system: &dyn System, envelope: &Envelope) -> Attempt {
+    let Ok(body) = serde_json::to_vec(&envelope.report) else {
+        return Attempt::Done(Delivery::Rejected(
+            0,
+            "the report could not be written".to_owned(),
+        ));
+    };
+    let request = HttpRequest {
+        method: "POST",
+        url: format!("{}/api/v1/reports", envelope.portal_url),
+        headers: vec![
+            ("Content-Type", "application/json".to_owned()),
+            (
+                "Authorization",
+                format!("Bearer {}", envelope.download_token),
+            ),
+            (
+                "User-Agent",
+                format!("campus-activator/{}", env!("CARGO_PKG_VERSION")),
+            ),
+        ],
+        body,
+        timeout: REQUEST_TIMEOUT,
+    };
+    match system.http(&request) {
+        Err(_) => Attempt::Retry(None),
+        Ok(response) => match response.status {
+            200 | 201 => Attempt::Done(Delivery::Delivered),
+            408 | 429 | 500..=599 => Attempt::Retry(
+                response
+                    .retry_after
+                    .and_then(|s| s.trim().parse().ok())
+                    .map(Duration::from_secs),
+            ),
+            status => Attempt::Done(Delivery::Rejected(status, portal_message(&response.body))),
+        },
+    }
+}
+
+/// Removes a delivered report from the spool, or moves a refused one aside.
+fn settle(system: &dyn System, path: &Path, delivery: &Delivery) {
+    match delivery {
+        Delivery::Delivered => {
+            let _ = system.remove_file(path);
+        }
+        Delivery::Rejected(..) => move_aside(system, path),
+        Delivery::Kept => {}
+    }
+}
+
+fn move_aside(system: &dyn System, path: &Path) {
+    if let Ok(bytes) = system.read_file(path) {
+        let name = path
+            .to_string_lossy()
+            .rsplit('\\')
+            .next()
+            .unwrap_or("report.json")
+            .to_owned();
+        let aside = PathBuf::from(format!(
+            r"{}\rejected\{name}",
+            spool_dir(system).to_string_lossy()
+        ));
+        if system.write_file(&aside, &bytes).is_ok() {
+            let _ = system.remove_file(path);
+        }
+    }
+}
+
+fn spool_path(system: &dyn System, report_id: &str) -> PathBuf {
+    PathBuf::from(format!(
+        r"{}\{report_id}.json",
+        spool_dir(system).to_string_lossy()
+    ))
+}
+
+/// The `message` of the portal's JSON error, or the start of the body.
+fn portal_message(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned())
+}

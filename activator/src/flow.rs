@@ -1,0 +1,359 @@
+//! The whole run: command line → settings → preflight → activation → explanation →
+//! report → exit code.
+
+use std::path::PathBuf;
+
+use protocol::config::{ActivatorConfig, Language};
+use protocol::products::{self, Method, Product};
+use protocol::report::{FindingStatus, Outcome, ProductOutcome, ProductResult};
+
+use crate::activate::{self, Step};
+use crate::cli::{self, Args};
+use crate::deliver::{self, Delivery, Envelope};
+use crate::explain::explain;
+use crate::parse::{ospp, slmgr};
+use crate::preflight::{self, Target};
+use crate::report::{self, Run};
+use crate::system::System;
+use crate::text::{Text, text};
+
+/// Every product activated (or, for `--status` and `--dry-run`, the run completed).
+pub const EXIT_SUCCESS: i32 = 0;
+/// Some products activated, some not.
+pub const EXIT_PARTIAL: i32 = 2;
+/// Activation ran and nothing was activated.
+pub const EXIT_FAILURE: i32 = 3;
+/// A preflight check failed; activation was not attempted.
+pub const EXIT_ABORTED: i32 = 4;
+/// A bad command line or settings file.
+pub const EXIT_USAGE: i32 = 64;
+
+/// Runs the activator with the arguments after the program name; answers the exit code.
+pub fn main(system: &dyn System, args: Vec<String>) -> i32 {
+    let pc_language = pc_language(system);
+    let args = match cli::parse(args) {
+        Ok(args) => args,
+        Err(message) => {
+            system.write_out(&format!("{message}\n\n{}", cli::USAGE));
+            return EXIT_USAGE;
+        }
+    };
+    if args.help || args.version {
+        let shown = if args.help {
+            cli::USAGE.to_owned()
+        } else {
+            format!("activator {}\n", env!("CARGO_PKG_VERSION"))
+        };
+        system.write_out(&shown);
+        return EXIT_SUCCESS;
+    }
+    let code = match load_config(system, &args, pc_language) {
+        Ok(config) => {
+            let language = args.lang.or(pc_language).unwrap_or(config.language);
+            if args.status {
+                status(system, &config, language)
+            } else {
+                run(system, &config, language, args.dry_run)
+            }
+        }
+        Err(message) => {
+            system.write_out(&format!("{message}\n"));
+            EXIT_USAGE
+        }
+    };
+    if !args.no_pause {
+        let language = args.lang.or(pc_language).unwrap_or(Language::ZhTw);
+        system.write_out(&format!("\n{}\n", text(language).press_any_key));
+        system.wait_for_key();
+    }
+    code
+}
+
+/// The PC's language, when the activator speaks it.
+pub fn pc_language(system: &dyn System) -> Option<Language> {
+    let tag = system.ui_language().to_ascii_lowercase();
+    if tag.starts_with("zh") {
+        Some(Language::ZhTw)
+    } else if tag.starts_with("en") {
+        Some(Language::En)
+    } else {
+        None
+    }
+}
+
+fn load_config(
+    system: &dyn System,
+    args: &Args,
+    pc_language: Option<Language>,
+) -> Result<ActivatorConfig, String> {
+    let t = text(args.lang.or(pc_language).unwrap_or(Language::ZhTw));
+    let path = args.config.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            r"{}\activator.toml",
+            system.exe_dir().to_string_lossy()
+        ))
+    });
+    let bytes = system
+        .read_file(&path)
+        .map_err(|_| format!("{} {}", t.config_missing, path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{} not UTF-8", t.config_invalid))?;
+    ActivatorConfig::from_toml(&text).map_err(|v| format!("{} {v}", t.config_invalid))
+}
+
+fn run(system: &dyn System, config: &ActivatorConfig, language: Language, dry_run: bool) -> i32 {
+    let t = text(language);
+    let started_at = system.now_utc();
+    let Some(product) = products::find(&config.product) else {
+        return EXIT_USAGE;
+    };
+    let say = |line: &str| system.write_out(&format!("{line}\n"));
+    say(&format!(
+        "{} {} — {}",
+        t.title,
+        env!("CARGO_PKG_VERSION"),
+        product.name
+    ));
+    say(&t.labelled(
+        t.kms_host,
+        &format!("{}:{}", config.kms.host, config.kms.port),
+    ));
+    say("");
+    say(t.section_checks);
+    let survey = preflight::survey(system, config, product, t);
+    for noted in &survey.findings {
+        let marker = match noted.finding.status {
+            FindingStatus::Pass => "[OK]",
+            FindingStatus::Warn => "[!] ",
+            FindingStatus::Fail => "[X] ",
+        };
+        say(&format!("  {marker} {}", noted.message));
+        if let (FindingStatus::Fail | FindingStatus::Warn, Some(code)) =
+            (noted.finding.status, &noted.finding.error_code)
+        {
+            say(&format!(
+                "       {}",
+                t.labelled(t.more_at, &explain(code, language, config).url)
+            ));
+        }
+    }
+    say("");
+
+    if dry_run {
+        if let Some(target) = &survey.target {
+            say(t.dry_run_plan);
+            for step in activate::plan(target, product, config, t) {
+                say(&format!("  {}", command_line(target, &step)));
+            }
+        }
+        say(t.dry_run_nothing_changed);
+        return EXIT_SUCCESS;
+    }
+
+    let blocked = survey.blocked();
+    let products = match (&survey.target, blocked) {
+        (_, true) => {
+            say(t.aborted);
+            Vec::new()
+        }
+        (None, false) => Vec::new(),
+        (Some(target), false) => {
+            say(t.section_activation);
+            let steps = activate::plan(target, product, config, t);
+            let results = activate::activate(system, target, &steps, &mut |line| say(line), t);
+            say("");
+            results
+        }
+    };
+    let outcome = if blocked {
+        Outcome::Aborted
+    } else if products.is_empty() {
+        Outcome::Failure
+    } else {
+        Outcome::from_products(&products)
+    };
+    if !blocked {
+        show_results(&say, &products, config, language, t);
+    }
+    say(match outcome {
+        Outcome::Success => t.all_ok,
+        Outcome::Partial => t.some_ok,
+        Outcome::Failure if products.is_empty() => t.nothing_to_activate,
+        Outcome::Failure | Outcome::Aborted => t.none_ok,
+    });
+    if outcome == Outcome::Success {
+        say(t.renewal);
+    } else {
+        say(t.help_desk);
+    }
+
+    let findings = survey.findings.into_iter().map(|n| n.finding).collect();
+    let report_id = report::new_report_id(system);
+    let report = report::build(
+        system,
+        report_id.clone(),
+        Run {
+            product: product.slug,
+            started_at,
+            findings,
+            products,
+            outcome,
+        },
+    );
+    match report.validate() {
+        Err(violation) => say(&format!("{} {violation}", t.report_invalid)),
+        Ok(()) => {
+            let envelope = Envelope {
+                portal_url: config.portal_url.clone(),
+                download_token: config.download_token.clone(),
+                report,
+            };
+            match deliver::deliver(system, &envelope) {
+                Delivery::Delivered => say(t.reported),
+                Delivery::Kept => say(t.report_kept),
+                Delivery::Rejected(status, message) => {
+                    say(&t.labelled(t.report_rejected, &format!("{status} {message}")))
+                }
+            }
+        }
+    }
+    let resent = deliver::flush_spool(system, &report_id);
+    if resent > 0 {
+        say(&t.labelled(t.spool_sent, &resent.to_string()));
+    }
+    match outcome {
+        Outcome::Success => EXIT_SUCCESS,
+        Outcome::Partial => EXIT_PARTIAL,
+        Outcome::Failure => EXIT_FAILURE,
+        Outcome::Aborted => EXIT_ABORTED,
+    }
+}
+
+/// Prints one line per product, then, once per distinct error code, what it means and
+/// what to do.
+fn show_results(
+    say: &dyn Fn(&str),
+    products: &[ProductResult],
+    config: &ActivatorConfig,
+    language: Language,
+    t: &Text,
+) {
+    say(t.section_results);
+    let mut codes: Vec<&str> = Vec::new();
+    for product in products {
+        let key = product
+            .key_last5
+            .as_deref()
+            .map(|k| t.aside(&format!("{} {k}", t.key_ends)))
+            .unwrap_or_default();
+        let name = format!("{}{key}", product.license_name);
+        if product.outcome == ProductOutcome::Activated {
+            say(&format!("  [OK] {}", t.labelled(&name, t.activated)));
+        } else {
+            let code = product
+                .error_code
+                .as_deref()
+                .unwrap_or(activate::UNSPECIFIED_ERROR);
+            say(&format!("  [X]  {} {code}", t.labelled(&name, t.failed)));
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+    }
+    for code in codes {
+        let explanation = explain(code, language, config);
+        say("");
+        say(&format!("  {}", t.labelled(code, &explanation.title)));
+        for line in &explanation.remedy {
+            say(&format!("  {line}"));
+        }
+        say(&format!("    {}", t.labelled(t.more_at, &explanation.url)));
+    }
+    say("");
+}
+
+/// `--status`: the licence state as Microsoft's scripts see it; changes nothing.
+fn status(system: &dyn System, config: &ActivatorConfig, language: Language) -> i32 {
+    let t = text(language);
+    let Some(product) = products::find(&config.product) else {
+        return EXIT_USAGE;
+    };
+    let say = |line: &str| system.write_out(&format!("{line}\n"));
+    say(&format!("{} — {}", t.section_status, product.name));
+    let lines = status_lines(system, product, t);
+    if lines.is_empty() {
+        say(&format!("  {}", t.status_none));
+        return EXIT_FAILURE;
+    }
+    for line in lines {
+        say(&line);
+    }
+    EXIT_SUCCESS
+}
+
+fn status_lines(system: &dyn System, product: &Product, t: &Text) -> Vec<String> {
+    match product.method {
+        Method::Office { folder } => {
+            let Some(ospp) = preflight::find_ospp(system, folder) else {
+                return Vec::new();
+            };
+            let licences = preflight::run_script(system, &ospp, &["/dstatus"])
+                .map(|o| ospp::parse_dstatus(&o))
+                .unwrap_or_default();
+            licences
+                .iter()
+                .map(|l| {
+                    let state = match &l.license_status {
+                        ospp::LicenceStatus::Licensed => t.licensed.to_owned(),
+                        ospp::LicenceStatus::Grace => {
+                            format!("{} {}", t.grace, l.remaining_grace.as_deref().unwrap_or(""))
+                        }
+                        _ => t.not_licensed.to_owned(),
+                    };
+                    let key = l
+                        .key_last5
+                        .as_deref()
+                        .map(|k| t.aside(&format!("{} {k}", t.key_ends)))
+                        .unwrap_or_default();
+                    format!("  {}{key}: {state}", l.license_name)
+                })
+                .collect()
+        }
+        Method::Windows => {
+            let slmgr = preflight::system_file(system, "slmgr.vbs");
+            let licences = preflight::run_script(system, &slmgr, &["/dlv"])
+                .map(|o| slmgr::parse_dlv(&o))
+                .unwrap_or_default();
+            licences
+                .iter()
+                .map(|l| {
+                    let state = match l.licensed {
+                        Some(true) => t.licensed,
+                        _ => t.not_licensed,
+                    };
+                    let key = l
+                        .partial_key
+                        .as_deref()
+                        .map(|k| t.aside(&format!("{} {k}", t.key_ends)))
+                        .unwrap_or_default();
+                    format!("  {}{key}: {state}", l.name)
+                })
+                .collect()
+        }
+    }
+}
+
+/// How a step looks typed into an administrator Command Prompt.
+fn command_line(target: &Target, step: &Step) -> String {
+    let script = match target {
+        Target::Office { ospp, .. } => ospp,
+        Target::Windows { slmgr, .. } => slmgr,
+    };
+    format!(
+        "cscript //nologo \"{}\" {}",
+        script.display(),
+        step.args.join(" ")
+    )
+}
+
+#[cfg(test)]
+mod tests;

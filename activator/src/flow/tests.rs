@@ -1,0 +1,718 @@
+//! The whole flow on the fake PC: every preflight failure, activation outcomes, the
+//! report's delivery with retries, the spool and idempotent resending.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::io;
+use std::rc::Rc;
+
+use protocol::report::{Check, FindingStatus, Outcome, Report};
+
+use super::*;
+use crate::system::fake::FakeSystem;
+use crate::system::{Hive, HttpResponse, Output};
+
+const OSPP: &str = r"C:\Program Files\Microsoft Office\Office16\OSPP.VBS";
+const EXE_DIR: &str = r"C:\Users\student\Downloads\activator-office-2019-proplus";
+const PORTAL_DATE: &str = "Tue, 24 Nov 2026 02:15:07 GMT";
+const SPOOL: &str = r"C:\ProgramData\CampusLicensePortal\reports";
+
+macro_rules! fixture {
+    ($path:literal) => {
+        include_str!(concat!("../../../tests/fixtures/activator/", $path))
+    };
+}
+
+/// What the fake portal received and how it answers.
+#[derive(Default)]
+struct Portal {
+    /// Report ids it stored, in arrival order (each once).
+    stored: Vec<String>,
+    /// Every POST, including repeats.
+    posts: usize,
+    /// Answers to give before behaving normally (status codes; 0 = connection refused).
+    script: Vec<u16>,
+    /// Refuses every connection.
+    down: bool,
+    /// The token it accepts.
+    token: String,
+    /// Bodies it stored.
+    bodies: Vec<Report>,
+}
+
+/// Encodes text as `cscript //U` prints it.
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn out(text: &str) -> io::Result<Output> {
+    Ok(Output {
+        status: 0,
+        stdout: utf16(text),
+        stderr: Vec::new(),
+    })
+}
+
+fn config_text(product: &str, family: &str) -> String {
+    format!(
+        "schema = 1\nproduct = \"{product}\"\nfamily = \"{family}\"\nlanguage = \"zh-TW\"\n\
+         portal_url = \"http://127.0.0.1:8080\"\ndownload_token = \"v1.test-token\"\n\
+         [kms]\nhost = \"kms.example.edu\"\nport = 1688\n"
+    )
+}
+
+/// A PC with Office 2019 volume-licensed, the KMS host reachable, a working portal, and
+/// `ospp.vbs` answering with `act` for `/act` and `dstatus` for `/dstatus`.
+fn office_pc(act: &'static str, dstatus: &'static str) -> (FakeSystem, Rc<RefCell<Portal>>) {
+    let system = FakeSystem::new();
+    system.add_file(
+        &format!(r"{EXE_DIR}\activator.toml"),
+        config_text("office-2019-proplus", "office"),
+    );
+    system.add_file(OSPP, "' ospp");
+    system.state.borrow_mut().tcp = Ok(std::time::Duration::from_millis(4));
+    system.state.borrow_mut().programs = Box::new(move |program, args| {
+        assert!(program.ends_with(r"System32\cscript.exe"), "{program}");
+        assert_eq!(&args[..2], ["//nologo", "//U"]);
+        match args[3] {
+            "/act" => out(act),
+            "/dstatus" => out(dstatus),
+            a if a.starts_with("/sethst:") => out(fixture!("ospp/sethst-ok.txt")),
+            a if a.starts_with("/setprt:") => out(fixture!("ospp/setprt-ok.txt")),
+            a if a.starts_with("/inpkey:") => out(fixture!("ospp/inpkey-ok.txt")),
+            other => panic!("unexpected ospp argument {other}"),
+        }
+    });
+    let portal = attach_portal(&system);
+    (system, portal)
+}
+
+/// Connects the fake network to a fake portal that stores each report id once.
+fn attach_portal(system: &FakeSystem) -> Rc<RefCell<Portal>> {
+    let portal = Rc::new(RefCell::new(Portal {
+        token: "v1.test-token".to_owned(),
+        ..Portal::default()
+    }));
+    let shared = Rc::clone(&portal);
+    system.state.borrow_mut().http = Box::new(move |request| {
+        let mut portal = shared.borrow_mut();
+        if portal.down {
+            return Err(io::ErrorKind::ConnectionRefused.into());
+        }
+        if request.url.ends_with("/healthz") {
+            return Ok(HttpResponse {
+                status: 200,
+                date: Some(PORTAL_DATE.to_owned()),
+                ..HttpResponse::default()
+            });
+        }
+        assert_eq!(request.method, "POST");
+        assert!(request.url.ends_with("/api/v1/reports"), "{}", request.url);
+        portal.posts += 1;
+        if !portal.script.is_empty() {
+            let status = portal.script.remove(0);
+            if status == 0 {
+                return Err(io::ErrorKind::ConnectionRefused.into());
+            }
+            let retry_after = (status == 429).then(|| "7".to_owned());
+            return Ok(HttpResponse {
+                status,
+                retry_after,
+                ..HttpResponse::default()
+            });
+        }
+        let token = format!("Bearer {}", portal.token);
+        if !request
+            .headers
+            .iter()
+            .any(|(k, v)| *k == "Authorization" && *v == token)
+        {
+            return Ok(HttpResponse {
+                status: 401,
+                body: br#"{"error":"unauthorized","message":"bad token"}"#.to_vec(),
+                ..HttpResponse::default()
+            });
+        }
+        let report = Report::from_json(&request.body).expect("the activator sends valid reports");
+        if portal.stored.contains(&report.report_id) {
+            return Ok(HttpResponse {
+                status: 200,
+                ..HttpResponse::default()
+            });
+        }
+        portal.stored.push(report.report_id.clone());
+        portal.bodies.push(report);
+        Ok(HttpResponse {
+            status: 201,
+            ..HttpResponse::default()
+        })
+    });
+    portal
+}
+
+fn run(system: &FakeSystem, args: &[&str]) -> i32 {
+    let mut all = vec!["--no-pause"];
+    all.extend_from_slice(args);
+    main(system, all.into_iter().map(str::to_owned).collect())
+}
+
+fn console(system: &FakeSystem) -> String {
+    system.state.borrow().out.clone()
+}
+
+fn commands(system: &FakeSystem) -> Vec<String> {
+    system.state.borrow().commands.clone()
+}
+
+fn finding(report: &Report, check: Check) -> (FindingStatus, Option<String>) {
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.check == check)
+        .expect("finding present");
+    (f.status, f.error_code.clone())
+}
+
+#[test]
+fn the_seed_sample_activates_two_products_and_reports_success() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    let commands = commands(&system);
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.ends_with("/sethst:kms.example.edu")),
+        "{commands:?}"
+    );
+    assert!(commands.iter().any(|c| c.ends_with("/setprt:1688")));
+    assert!(commands.iter().any(|c| c.ends_with("/act")));
+    assert!(
+        !commands.iter().any(|c| c.contains("/inpkey")),
+        "volume keys are installed already"
+    );
+    let portal = portal.borrow();
+    assert_eq!(portal.stored.len(), 1);
+    let report = &portal.bodies[0];
+    assert_eq!(report.outcome, Outcome::Success);
+    let last5: Vec<_> = report
+        .products
+        .iter()
+        .filter_map(|p| p.key_last5.clone())
+        .collect();
+    assert_eq!(last5, ["7VCBB", "6MWKP"]);
+    assert!(
+        report
+            .products
+            .iter()
+            .all(|p| p.license_description.contains("VOLUME_KMSCLIENT"))
+    );
+    let text = console(&system);
+    assert!(
+        text.contains("啟用成功") && text.contains("7VCBB") && text.contains("已把結果回報"),
+        "{text}"
+    );
+    assert!(
+        system.files_under(SPOOL).is_empty(),
+        "a delivered report leaves the spool"
+    );
+}
+
+#[test]
+fn an_unreachable_host_error_is_explained_with_its_url() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-error-0xC004F074.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_FAILURE);
+    let text = console(&system);
+    assert!(text.contains("0xC004F074"), "{text}");
+    assert!(
+        text.contains("http://127.0.0.1:8080/errors/0xC004F074"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kms.example.edu"),
+        "the remedy names the configured host: {text}"
+    );
+    let report = &portal.borrow().bodies[0];
+    assert_eq!(report.outcome, Outcome::Failure);
+    assert!(
+        report
+            .products
+            .iter()
+            .all(|p| p.error_code.as_deref() == Some("0xC004F074"))
+    );
+}
+
+#[test]
+fn every_preflight_failure_stops_before_activation() {
+    type Setup = fn(&FakeSystem, &RefCell<Portal>);
+    let cases: [(&str, Setup, Check, Option<&str>, &str); 6] = [
+        (
+            "not elevated",
+            |s, _| s.state.borrow_mut().elevated = false,
+            Check::Elevated,
+            Some("0x80070005"),
+            "系統管理員身分執行",
+        ),
+        (
+            "kms unreachable",
+            |s, _| s.state.borrow_mut().tcp = Err(io::ErrorKind::TimedOut),
+            Check::KmsReachable,
+            Some("0xC004F074"),
+            "VPN",
+        ),
+        (
+            "clock five hours off",
+            |s, _| s.state.borrow_mut().now += time::Duration::hours(5),
+            Check::Clock,
+            Some("0xC004F06C"),
+            "時區",
+        ),
+        (
+            "office missing",
+            |s, _| {
+                s.state.borrow_mut().files.remove(OSPP);
+            },
+            Check::ProductInstalled,
+            None,
+            "找不到這個版本的 Office",
+        ),
+        (
+            "office 2013 installed instead",
+            |s, _| {
+                s.state.borrow_mut().files.remove(OSPP);
+                s.add_file(
+                    r"C:\Program Files (x86)\Microsoft Office\Office15\OSPP.VBS",
+                    "' ospp",
+                );
+            },
+            Check::ProductInstalled,
+            None,
+            "Office 2013",
+        ),
+        (
+            "retail and subscription licences",
+            |s, _| {
+                s.set_registry(
+                    Hive::LocalMachine,
+                    r"SOFTWARE\Microsoft\Office\ClickToRun\Configuration",
+                    "ProductReleaseIds",
+                    "O365ProPlusRetail",
+                );
+            },
+            Check::ConflictingLicences,
+            None,
+            "Microsoft 365",
+        ),
+    ];
+    for (name, setup, check, code, message) in cases {
+        let (system, portal) = office_pc(
+            fixture!("ospp/act-success-seed.txt"),
+            fixture!("ospp/dstatus-volume.txt"),
+        );
+        setup(&system, &portal);
+        assert_eq!(run(&system, &[]), EXIT_ABORTED, "{name}");
+        assert!(
+            !commands(&system)
+                .iter()
+                .any(|c| c.ends_with("/act") || c.contains("/sethst")),
+            "{name}: nothing may change"
+        );
+        assert!(
+            console(&system).contains(message),
+            "{name}: {}",
+            console(&system)
+        );
+        let report = &portal.borrow().bodies[0];
+        assert_eq!(report.outcome, Outcome::Aborted, "{name}");
+        assert!(report.products.is_empty());
+        assert_eq!(
+            finding(report, check),
+            (FindingStatus::Fail, code.map(str::to_owned)),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_version_mismatch_is_said_plainly() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    system.add_file(
+        &format!(r"{EXE_DIR}\activator.toml"),
+        config_text("office-2016-proplus", "office"),
+    );
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_ABORTED);
+    assert!(
+        console(&system).contains("do not match this activator's version"),
+        "{}",
+        console(&system)
+    );
+    assert_eq!(
+        finding(&portal.borrow().bodies[0], Check::ProductInstalled).0,
+        FindingStatus::Fail
+    );
+}
+
+#[test]
+fn blocking_licences_in_dstatus_stop_activation() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-retail-subscription-grace.txt"),
+    );
+    assert_eq!(run(&system, &[]), EXIT_ABORTED);
+    assert_eq!(
+        finding(&portal.borrow().bodies[0], Check::ConflictingLicences).0,
+        FindingStatus::Fail
+    );
+}
+
+#[test]
+fn an_unreadable_portal_clock_is_a_warning_not_a_stop() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    let mut inner = std::mem::replace(
+        &mut system.state.borrow_mut().http,
+        Box::new(|_| unreachable!()),
+    );
+    system.state.borrow_mut().http = Box::new(move |request| {
+        if request.url.ends_with("/healthz") {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        inner(request)
+    });
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert_eq!(
+        finding(&portal.borrow().bodies[0], Check::Clock).0,
+        FindingStatus::Warn
+    );
+}
+
+#[test]
+fn a_missing_kms_key_is_installed_first_and_said() {
+    let (system, _portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/act-no-key.txt"),
+    );
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    let commands = commands(&system);
+    let inpkey = commands
+        .iter()
+        .position(|c| c.ends_with("/inpkey:NMMKJ-6RK4F-KMJVX-8D9MJ-6MWKP"))
+        .expect("GVLK installed");
+    let act = commands.iter().position(|c| c.ends_with("/act")).unwrap();
+    assert!(inpkey < act);
+    assert!(console(&system).contains("安裝 KMS 用戶端金鑰"));
+}
+
+#[test]
+fn a_failed_host_setting_never_activates() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    let mut inner = std::mem::replace(
+        &mut system.state.borrow_mut().programs,
+        Box::new(|_, _| unreachable!()),
+    );
+    system.state.borrow_mut().programs = Box::new(move |program, args| {
+        if args[3].starts_with("/sethst:") {
+            return out("ERROR CODE: 0x80070005\nERROR DESCRIPTION: Access is denied.\n");
+        }
+        inner(program, args)
+    });
+    assert_eq!(run(&system, &[]), EXIT_FAILURE);
+    assert!(!commands(&system).iter().any(|c| c.ends_with("/act")));
+    let report = &portal.borrow().bodies[0];
+    assert!(!report.products.is_empty());
+    assert!(
+        report
+            .products
+            .iter()
+            .all(|p| p.error_code.as_deref() == Some("0x80070005"))
+    );
+}
+
+/// A Windows 10 Enterprise PC whose `slmgr.vbs` prints zh-TW output.
+fn windows_pc(dlv: &'static str, ato: &'static str) -> (FakeSystem, Rc<RefCell<Portal>>) {
+    let system = FakeSystem::new();
+    system.state.borrow_mut().exe_dir = r"C:\Users\student\Desktop\win".to_owned();
+    system.add_file(
+        r"C:\Users\student\Desktop\win\activator.toml",
+        config_text("windows-10-enterprise", "windows"),
+    );
+    system.add_file(r"C:\Windows\System32\slmgr.vbs", "' slmgr");
+    system.state.borrow_mut().tcp = Ok(std::time::Duration::from_millis(3));
+    system.state.borrow_mut().programs = Box::new(move |_, args| match args[3] {
+        "/dlv" => out(dlv),
+        "/ato" => out(ato),
+        "/skms" => out(fixture!("slmgr/skms-ok.zh-TW.txt")),
+        "/ipk" => out(fixture!("slmgr/ipk-ok.zh-TW.txt")),
+        other => panic!("unexpected slmgr argument {other}"),
+    });
+    let portal = attach_portal(&system);
+    (system, portal)
+}
+
+#[test]
+fn windows_activates_in_chinese_and_reports() {
+    let (system, portal) = windows_pc(
+        fixture!("slmgr/dlv-kms-client.zh-TW.txt"),
+        fixture!("slmgr/ato-success.zh-TW.txt"),
+    );
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    let commands = commands(&system);
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.ends_with("/skms kms.example.edu:1688")),
+        "{commands:?}"
+    );
+    assert!(!commands.iter().any(|c| c.contains("/ipk")));
+    let report = &portal.borrow().bodies[0];
+    assert_eq!(report.outcome, Outcome::Success);
+    assert_eq!(report.products.len(), 1);
+}
+
+#[test]
+fn windows_with_a_retail_key_gets_the_setup_key_first() {
+    let (system, _portal) = windows_pc(
+        fixture!("slmgr/dlv-retail.zh-TW.txt"),
+        fixture!("slmgr/ato-success.zh-TW.txt"),
+    );
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert!(
+        commands(&system)
+            .iter()
+            .any(|c| c.ends_with("/ipk NPPR9-FWDCX-D2C8J-H872K-2YT43"))
+    );
+}
+
+#[test]
+fn windows_errors_are_read_from_localised_output() {
+    let (system, portal) = windows_pc(
+        fixture!("slmgr/dlv-kms-client.zh-TW.txt"),
+        fixture!("slmgr/ato-error-0xC004F074.zh-TW.txt"),
+    );
+    assert_eq!(run(&system, &[]), EXIT_FAILURE);
+    assert!(console(&system).contains("/errors/0xC004F074"));
+    assert_eq!(
+        portal.borrow().bodies[0].products[0].error_code.as_deref(),
+        Some("0xC004F074")
+    );
+}
+
+#[test]
+fn windows_home_is_not_covered() {
+    let (system, _portal) = windows_pc(
+        fixture!("slmgr/dlv-kms-client.zh-TW.txt"),
+        fixture!("slmgr/ato-success.zh-TW.txt"),
+    );
+    system.set_registry(
+        Hive::LocalMachine,
+        r"SOFTWARE\Microsoft\Windows NT\CurrentVersion",
+        "EditionID",
+        "Core",
+    );
+    assert_eq!(run(&system, &[]), EXIT_ABORTED);
+    assert!(console(&system).contains("Core"));
+}
+
+#[test]
+fn an_unreachable_portal_keeps_the_report_and_the_next_run_sends_it_once() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    portal.borrow_mut().down = true;
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert!(console(&system).contains("已先存在這台電腦上"));
+    assert_eq!(
+        system
+            .state
+            .borrow()
+            .sleeps
+            .iter()
+            .map(|d| d.as_secs())
+            .collect::<Vec<_>>(),
+        [1, 2, 4]
+    );
+    let spooled = system.files_under(SPOOL);
+    assert_eq!(spooled.len(), 1, "{spooled:?}");
+
+    portal.borrow_mut().down = false;
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    let portal = portal.borrow();
+    assert_eq!(portal.stored.len(), 2, "the new report and the kept one");
+    let unique: HashSet<_> = portal.stored.iter().collect();
+    assert_eq!(unique.len(), 2);
+    assert!(
+        spooled[0].contains(&portal.stored[1]),
+        "the kept report keeps its id"
+    );
+    assert!(system.files_under(SPOOL).is_empty());
+    assert!(console(&system).contains("已補送"));
+}
+
+#[test]
+fn busy_answers_are_retried_with_back_off_and_retry_after() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    portal.borrow_mut().script = vec![503, 429, 0];
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert_eq!(
+        system
+            .state
+            .borrow()
+            .sleeps
+            .iter()
+            .map(|d| d.as_secs())
+            .collect::<Vec<_>>(),
+        [1, 7, 4]
+    );
+    assert_eq!(portal.borrow().stored.len(), 1);
+    assert_eq!(portal.borrow().posts, 4);
+}
+
+#[test]
+fn a_repeat_acknowledgement_clears_the_spool_without_double_counting() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    // The portal stored the report but the answer was lost: the activator keeps it.
+    portal.borrow_mut().script = vec![0, 0, 0, 0];
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    let kept = system.files_under(SPOOL);
+    let id = kept[0]
+        .rsplit('\\')
+        .next()
+        .unwrap()
+        .trim_end_matches(".json")
+        .to_owned();
+    portal.borrow_mut().stored.push(id.clone());
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert_eq!(
+        portal.borrow().stored.iter().filter(|s| **s == id).count(),
+        1,
+        "counted once"
+    );
+    assert!(system.files_under(SPOOL).is_empty());
+}
+
+#[test]
+fn a_refused_report_is_set_aside_not_retried_forever() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    portal.borrow_mut().token = "another".to_owned();
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert!(console(&system).contains("401"), "{}", console(&system));
+    assert_eq!(system.files_under(&format!(r"{SPOOL}\rejected")).len(), 1);
+    let posts = portal.borrow().posts;
+    portal.borrow_mut().token = "v1.test-token".to_owned();
+    run(&system, &[]);
+    assert_eq!(
+        portal.borrow().posts,
+        posts + 1,
+        "only the new report is sent"
+    );
+}
+
+#[test]
+fn a_dry_run_changes_nothing_and_reports_nothing() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    assert_eq!(run(&system, &["--dry-run"]), EXIT_SUCCESS);
+    let commands = commands(&system);
+    assert!(
+        commands.iter().all(|c| c.ends_with("/dstatus")),
+        "{commands:?}"
+    );
+    assert_eq!(portal.borrow().posts, 0);
+    let text = console(&system);
+    assert!(
+        text.contains(r#"OSPP.VBS" /sethst:kms.example.edu"#) && text.contains("/act"),
+        "{text}"
+    );
+    assert!(system.files_under(SPOOL).is_empty());
+}
+
+#[test]
+fn status_shows_the_licences_and_changes_nothing() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    assert_eq!(run(&system, &["--status", "--lang", "en"]), EXIT_SUCCESS);
+    assert!(commands(&system).iter().all(|c| c.ends_with("/dstatus")));
+    assert_eq!(portal.borrow().posts, 0);
+    assert!(console(&system).contains("Current licence state"));
+}
+
+#[test]
+fn settings_problems_are_usage_errors() {
+    let (system, _) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    system
+        .state
+        .borrow_mut()
+        .files
+        .remove(&format!(r"{EXE_DIR}\activator.toml"));
+    assert_eq!(run(&system, &[]), EXIT_USAGE);
+    assert!(console(&system).contains("找不到設定檔 activator.toml"));
+    system.add_file(
+        &format!(r"{EXE_DIR}\activator.toml"),
+        "schema = 1\nproduct = 3\n",
+    );
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_USAGE);
+    assert!(console(&system).contains("damaged"));
+    assert_eq!(run(&system, &["--bogus"]), EXIT_USAGE);
+}
+
+#[test]
+fn the_pc_language_decides_unless_a_flag_does() {
+    let (system, _) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    system.state.borrow_mut().ui_language = "en-US".to_owned();
+    run(&system, &[]);
+    assert!(console(&system).contains("Everything is activated"));
+    let (system, _) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    system.state.borrow_mut().ui_language = "de-DE".to_owned();
+    run(&system, &[]);
+    assert!(
+        console(&system).contains("全部啟用成功"),
+        "falls back to the download's language"
+    );
+}
+
+#[test]
+fn a_double_clicked_run_waits_for_a_key() {
+    let (system, _) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    main(&system, Vec::new());
+    assert_eq!(system.state.borrow().key_waits, 1);
+    assert!(console(&system).ends_with("按任意鍵結束……\n"));
+}

@@ -1,0 +1,454 @@
+//! Preflight: look at the PC before changing anything, one finding per check.
+//!
+//! Each check yields a [`Finding`] for the report (English detail) and what the person
+//! is told. A `fail` stops the run before activation: it could not succeed, and saying
+//! why is more useful than Microsoft's error afterwards. Nothing here changes the PC.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use protocol::config::ActivatorConfig;
+use protocol::products::{Method, Product};
+use protocol::report::{Check, Finding, FindingStatus};
+use time::OffsetDateTime;
+
+use crate::parse::{self, ospp, slmgr};
+use crate::system::{Hive, HttpRequest, OsVersion, System};
+use crate::text::Text;
+
+/// How far the PC's clock may be from the portal's before it is worth a warning.
+pub const CLOCK_WARN: Duration = Duration::from_secs(5 * 60);
+/// KMS refuses clients more than four hours away from its own clock (in UTC).
+pub const CLOCK_FAIL: Duration = Duration::from_secs(4 * 60 * 60);
+/// How long to wait for the KMS host to accept a TCP connection.
+pub const KMS_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one run of a Microsoft script may take.
+pub const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// What preflight learnt.
+#[derive(Debug, Default)]
+pub struct Survey {
+    /// One finding per check, in order.
+    pub findings: Vec<Noted>,
+    /// What to activate, when the product was found.
+    pub target: Option<Target>,
+}
+
+/// A finding and the sentence shown for it.
+#[derive(Debug)]
+pub struct Noted {
+    /// The finding, as reported.
+    pub finding: Finding,
+    /// What the person is told.
+    pub message: String,
+}
+
+/// The installed product to activate.
+#[derive(Debug)]
+pub enum Target {
+    /// Office, Project or Visio.
+    Office {
+        /// The full path of `OSPP.VBS`.
+        ospp: PathBuf,
+        /// `/dstatus` before activation.
+        licences: Vec<ospp::Licence>,
+    },
+    /// Windows.
+    Windows {
+        /// The full path of `slmgr.vbs`.
+        slmgr: PathBuf,
+        /// `/dlv` before activation.
+        licences: Vec<slmgr::WindowsLicence>,
+        /// The Windows version.
+        version: OsVersion,
+    },
+}
+
+impl Survey {
+    /// Whether any check failed.
+    pub fn blocked(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|n| n.finding.status == FindingStatus::Fail)
+    }
+}
+
+/// Runs every check for `product`.
+pub fn survey(
+    system: &dyn System,
+    config: &ActivatorConfig,
+    product: &Product,
+    text: &Text,
+) -> Survey {
+    let mut survey = Survey::default();
+    let mut note = |check, status, code: Option<&str>, detail: String, message: String| {
+        let detail: String = detail.chars().take(500).collect();
+        survey.findings.push(Noted {
+            finding: Finding {
+                check,
+                status,
+                error_code: code.map(str::to_owned),
+                detail,
+            },
+            message,
+        });
+    };
+
+    if system.is_elevated() {
+        note(
+            Check::Elevated,
+            FindingStatus::Pass,
+            None,
+            "running as administrator".into(),
+            text.elevated_ok.into(),
+        );
+    } else {
+        note(
+            Check::Elevated,
+            FindingStatus::Fail,
+            Some("0x80070005"),
+            "not running as administrator".into(),
+            text.elevated_fail.into(),
+        );
+    }
+
+    let offset = system.local_offset();
+    let zone = format!(
+        "UTC{:+03}:{:02}",
+        offset.whole_hours(),
+        offset.minutes_past_hour().abs()
+    );
+    match portal_clock(system, &config.portal_url) {
+        None => note(
+            Check::Clock,
+            FindingStatus::Warn,
+            None,
+            "the portal's clock could not be read".into(),
+            text.clock_unknown.into(),
+        ),
+        Some(portal) => {
+            let skew = (system.now_utc() - portal).unsigned_abs();
+            let seconds = skew.as_secs();
+            let detail = format!("clock {seconds} s from the portal's; {zone}");
+            let aside = text.aside(&text.list(&[
+                format!("{}{seconds}{}", text.skew_before, text.skew_after),
+                format!("{} {zone}", text.time_zone),
+            ]));
+            let shown = format!("{}{aside}", text.clock_ok);
+            if skew > CLOCK_FAIL {
+                note(
+                    Check::Clock,
+                    FindingStatus::Fail,
+                    Some("0xC004F06C"),
+                    detail,
+                    format!("{}{aside}", text.clock_wrong),
+                );
+            } else if skew > CLOCK_WARN {
+                note(
+                    Check::Clock,
+                    FindingStatus::Warn,
+                    Some("0xC004F06C"),
+                    detail,
+                    text.clock_skewed.into(),
+                );
+            } else {
+                note(Check::Clock, FindingStatus::Pass, None, detail, shown);
+            }
+        }
+    }
+
+    let address = format!("{}:{}", config.kms.host, config.kms.port);
+    match system.tcp_connect(&config.kms.host, config.kms.port, KMS_CONNECT_TIMEOUT) {
+        Ok(took) => note(
+            Check::KmsReachable,
+            FindingStatus::Pass,
+            None,
+            format!("connected to {address} in {} ms", took.as_millis()),
+            format!("{}{}", text.kms_ok, text.aside(&address)),
+        ),
+        Err(error) => note(
+            Check::KmsReachable,
+            FindingStatus::Fail,
+            Some("0xC004F074"),
+            format!("cannot connect to {address}: {error}"),
+            format!("{}{}", text.kms_fail, text.aside(&address)),
+        ),
+    }
+
+    let target = match product.method {
+        Method::Office { folder } => survey_office(system, product, folder, text, &mut note),
+        Method::Windows => survey_windows(system, product, text, &mut note),
+    };
+    survey.target = target;
+    survey
+}
+
+type Note<'a> = dyn FnMut(Check, FindingStatus, Option<&str>, String, String) + 'a;
+
+fn survey_office(
+    system: &dyn System,
+    product: &Product,
+    folder: &str,
+    text: &Text,
+    note: &mut Note<'_>,
+) -> Option<Target> {
+    let Some(ospp) = find_ospp(system, folder) else {
+        let other = ["Office16", "Office15", "Office14"]
+            .into_iter()
+            .filter(|f| *f != folder)
+            .find_map(|f| find_ospp(system, f).map(|p| (f, p)));
+        match other {
+            Some((found, path)) => note(
+                Check::ProductInstalled,
+                FindingStatus::Fail,
+                None,
+                format!("expected {folder}, found {}", path.display()),
+                format!(
+                    "{} {} ({})",
+                    text.office_other_version,
+                    product.name,
+                    office_release(found)
+                ),
+            ),
+            None => note(
+                Check::ProductInstalled,
+                FindingStatus::Fail,
+                None,
+                format!("ospp.vbs not found for {folder}"),
+                text.office_missing.into(),
+            ),
+        }
+        return None;
+    };
+    let licences = run_script(system, &ospp, &["/dstatus"])
+        .map(|t| ospp::parse_dstatus(&t))
+        .unwrap_or_default();
+    let volume: Vec<&ospp::Licence> = licences
+        .iter()
+        .filter(|l| {
+            matches!(
+                ospp::channel(&l.license_name, &l.license_description),
+                ospp::Channel::KmsClient | ospp::Channel::Mak
+            )
+        })
+        .collect();
+    let ours = licences
+        .iter()
+        .any(|l| product.markers.iter().any(|m| l.license_name.contains(m)));
+    if !ours && !volume.is_empty() {
+        let names: Vec<&str> = volume.iter().map(|l| l.license_name.as_str()).collect();
+        note(
+            Check::ProductInstalled,
+            FindingStatus::Fail,
+            None,
+            format!("no {} licence; found {}", product.name, names.join("; ")),
+            format!("{} {}", text.office_version_mismatch, names.join("、")),
+        );
+    } else {
+        note(
+            Check::ProductInstalled,
+            FindingStatus::Pass,
+            None,
+            format!("ospp.vbs found at {}", ospp.display()),
+            text.labelled(text.office_found, &ospp.display().to_string()),
+        );
+    }
+
+    let mut conflicts: Vec<String> = licences
+        .iter()
+        .filter(|l| {
+            matches!(
+                ospp::channel(&l.license_name, &l.license_description),
+                ospp::Channel::Retail | ospp::Channel::Trial | ospp::Channel::Subscription
+            )
+        })
+        .map(|l| l.license_name.clone())
+        .collect();
+    let release_ids = system
+        .registry_string(
+            Hive::LocalMachine,
+            r"SOFTWARE\Microsoft\Office\ClickToRun\Configuration",
+            "ProductReleaseIds",
+        )
+        .unwrap_or_default();
+    conflicts.extend(
+        release_ids
+            .split(',')
+            .map(str::trim)
+            .filter(|id| id.contains("O365") || id.ends_with("Retail"))
+            .map(|id| format!("Click-to-Run {id}")),
+    );
+    if conflicts.is_empty() {
+        note(
+            Check::ConflictingLicences,
+            FindingStatus::Pass,
+            None,
+            "no retail, trial or subscription Office licence".into(),
+            text.conflicts_none.into(),
+        );
+    } else {
+        note(
+            Check::ConflictingLicences,
+            FindingStatus::Fail,
+            None,
+            format!("blocking licences: {}", conflicts.join("; ")),
+            format!("{} {}", text.conflicts_found, conflicts.join("、")),
+        );
+    }
+    Some(Target::Office { ospp, licences })
+}
+
+fn survey_windows(
+    system: &dyn System,
+    product: &Product,
+    text: &Text,
+    note: &mut Note<'_>,
+) -> Option<Target> {
+    let version = system.os_version();
+    let edition = system
+        .registry_string(
+            Hive::LocalMachine,
+            r"SOFTWARE\Microsoft\Windows NT\CurrentVersion",
+            "EditionID",
+        )
+        .unwrap_or_default();
+    let version_text = format!("{}.{}", version.major, version.minor);
+    let slmgr = system_file(system, "slmgr.vbs");
+    if !product
+        .setup_keys
+        .iter()
+        .any(|k| k.applies_to == version_text)
+    {
+        note(
+            Check::ProductInstalled,
+            FindingStatus::Fail,
+            None,
+            format!(
+                "Windows {version_text}.{} does not match {}",
+                version.build, product.name
+            ),
+            format!("{} ({})", text.windows_wrong_version, product.name),
+        );
+    } else if !product.markers.iter().any(|m| edition.contains(m)) {
+        note(
+            Check::ProductInstalled,
+            FindingStatus::Fail,
+            None,
+            format!("edition {edition} is not covered"),
+            format!("{} {edition}", text.windows_wrong_edition),
+        );
+    } else if !system.exists(&slmgr) {
+        note(
+            Check::ProductInstalled,
+            FindingStatus::Fail,
+            None,
+            "slmgr.vbs not found".into(),
+            format!("{} (slmgr.vbs)", text.windows_wrong_version),
+        );
+    } else {
+        note(
+            Check::ProductInstalled,
+            FindingStatus::Pass,
+            None,
+            format!("Windows {version_text}.{} {edition}", version.build),
+            text.labelled(
+                text.windows_found,
+                &format!("Windows {version_text}.{} {edition}", version.build),
+            ),
+        );
+        let licences = run_script(system, &slmgr, &["/dlv"])
+            .map(|t| slmgr::parse_dlv(&t))
+            .unwrap_or_default();
+        return Some(Target::Windows {
+            slmgr,
+            licences,
+            version,
+        });
+    }
+    None
+}
+
+/// Finds `OSPP.VBS` for an Office folder (`Office16` …): the registry's install roots
+/// first (MSI, then Click-to-Run), then the usual folders under both Program Files.
+pub fn find_ospp(system: &dyn System, folder: &str) -> Option<PathBuf> {
+    let version = folder.trim_start_matches("Office");
+    let mut candidates = Vec::new();
+    for view in ["SOFTWARE", r"SOFTWARE\WOW6432Node"] {
+        if let Some(root) = system.registry_string(
+            Hive::LocalMachine,
+            &format!(r"{view}\Microsoft\Office\{version}.0\Common\InstallRoot"),
+            "Path",
+        ) {
+            candidates.push(format!(r"{}\OSPP.VBS", root.trim_end_matches('\\')));
+        }
+    }
+    if let Some(root) = system.registry_string(
+        Hive::LocalMachine,
+        r"SOFTWARE\Microsoft\Office\ClickToRun",
+        "InstallPath",
+    ) {
+        let root = root.trim_end_matches('\\');
+        candidates.push(format!(r"{root}\{folder}\OSPP.VBS"));
+        candidates.push(format!(r"{root}\root\{folder}\OSPP.VBS"));
+    }
+    for variable in ["ProgramFiles", "ProgramFiles(x86)"] {
+        if let Some(base) = system.env(variable) {
+            candidates.push(format!(r"{base}\Microsoft Office\{folder}\OSPP.VBS"));
+            candidates.push(format!(r"{base}\Microsoft Office\root\{folder}\OSPP.VBS"));
+        }
+    }
+    candidates
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|path| system.exists(path))
+}
+
+/// `C:\Windows\System32\{name}`.
+pub fn system_file(system: &dyn System, name: &str) -> PathBuf {
+    let root = system
+        .env("SystemRoot")
+        .unwrap_or_else(|| r"C:\Windows".to_owned());
+    PathBuf::from(format!(r"{root}\System32\{name}"))
+}
+
+/// Runs a Microsoft script with `cscript //nologo //U` and decodes what it printed.
+pub fn run_script(system: &dyn System, script: &Path, args: &[&str]) -> Option<String> {
+    let cscript = system_file(system, "cscript.exe");
+    let script = script.to_string_lossy();
+    let mut all = vec!["//nologo", "//U", script.as_ref()];
+    all.extend_from_slice(args);
+    let output = system.run(&cscript, &all, SCRIPT_TIMEOUT).ok()?;
+    Some(parse::decode_output(&output.stdout))
+}
+
+/// The Office releases a folder holds, for messages.
+fn office_release(folder: &str) -> &'static str {
+    match folder {
+        "Office14" => "Office 2010",
+        "Office15" => "Office 2013",
+        _ => "Office 2016/2019/2021",
+    }
+}
+
+/// The portal's clock, from the `Date` header of `/healthz`.
+fn portal_clock(system: &dyn System, portal_url: &str) -> Option<OffsetDateTime> {
+    let request = HttpRequest {
+        method: "GET",
+        url: format!("{portal_url}/healthz"),
+        headers: Vec::new(),
+        body: Vec::new(),
+        timeout: Duration::from_secs(5),
+    };
+    let date = system.http(&request).ok()?.date?;
+    parse_http_date(&date)
+}
+
+/// Parses an HTTP date (`Tue, 24 Nov 2026 02:15:07 GMT`).
+pub fn parse_http_date(text: &str) -> Option<OffsetDateTime> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(text.trim(), format)
+        .ok()
+        .map(time::PrimitiveDateTime::assume_utc)
+}

@@ -1,0 +1,309 @@
+//! A scripted [`System`] for tests on Linux: an in-memory Windows with files, registry,
+//! environment, and programs and network answers chosen by the test. It records what
+//! the activator did (commands run, requests sent, console output, sleeps).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use time::{OffsetDateTime, UtcOffset};
+
+use super::{Hive, HttpRequest, HttpResponse, OsVersion, Output, System};
+
+/// Answers a program run: `(program, args) -> output`.
+pub type ProgramFn = Box<dyn FnMut(&str, &[&str]) -> io::Result<Output>>;
+
+/// Answers an HTTP request.
+pub type HttpFn = Box<dyn FnMut(&HttpRequest) -> io::Result<HttpResponse>>;
+
+/// The fake PC and network.
+pub struct FakeSystem {
+    /// Everything the fake holds; tests edit it directly.
+    pub state: RefCell<FakeState>,
+}
+
+/// The fake's contents and its record of what happened.
+pub struct FakeState {
+    /// Files by Windows path, e.g. `C:\Program Files\Microsoft Office\Office16\OSPP.VBS`.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Environment variables.
+    pub env: HashMap<String, String>,
+    /// Registry strings by `(hive, key, name)`.
+    pub registry: HashMap<(Hive, String, String), String>,
+    /// Answers program runs.
+    pub programs: ProgramFn,
+    /// Answers HTTP requests.
+    pub http: HttpFn,
+    /// The TCP connect result for any host.
+    pub tcp: Result<Duration, io::ErrorKind>,
+    /// The clock; advanced by `sleep` and by each program run.
+    pub now: OffsetDateTime,
+    /// The PC's offset from UTC.
+    pub offset: UtcOffset,
+    /// Runs elevated.
+    pub elevated: bool,
+    /// The machine GUID.
+    pub machine_guid: Option<String>,
+    /// The Windows version.
+    pub os_version: OsVersion,
+    /// The UI language.
+    pub ui_language: String,
+    /// Where the executable is.
+    pub exe_dir: String,
+    /// Next random byte (a counter, so ids differ and are repeatable).
+    pub next_random: u8,
+    /// Every program run, as `program arg arg …`.
+    pub commands: Vec<String>,
+    /// Every HTTP request.
+    pub requests: Vec<HttpRequest>,
+    /// Every TCP connect, as `host:port`.
+    pub connects: Vec<String>,
+    /// Everything written to the console.
+    pub out: String,
+    /// Every sleep.
+    pub sleeps: Vec<Duration>,
+    /// How many times a key was waited for.
+    pub key_waits: usize,
+}
+
+impl FakeSystem {
+    /// A Windows 10 Enterprise PC in Taipei, elevated, with nothing installed, whose
+    /// programs fail and whose network is down.
+    pub fn new() -> FakeSystem {
+        let env = [
+            ("SystemRoot", r"C:\Windows"),
+            ("ProgramFiles", r"C:\Program Files"),
+            ("ProgramFiles(x86)", r"C:\Program Files (x86)"),
+            ("ProgramData", r"C:\ProgramData"),
+            ("PROCESSOR_ARCHITECTURE", "AMD64"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let mut registry = HashMap::new();
+        registry.insert(
+            (
+                Hive::LocalMachine,
+                r"SOFTWARE\Microsoft\Windows NT\CurrentVersion".to_owned(),
+                "EditionID".to_owned(),
+            ),
+            "Enterprise".to_owned(),
+        );
+        FakeSystem {
+            state: RefCell::new(FakeState {
+                files: BTreeMap::new(),
+                env,
+                registry,
+                programs: Box::new(|program, _| {
+                    Err(io::Error::new(io::ErrorKind::NotFound, program.to_owned()))
+                }),
+                http: Box::new(|_| {
+                    Err(io::Error::new(
+                        io::ErrorKind::ConnectionRefused,
+                        "no network",
+                    ))
+                }),
+                tcp: Err(io::ErrorKind::TimedOut),
+                now: time::macros::datetime!(2026-11-24 02:15:07 UTC),
+                offset: time::macros::offset!(+8),
+                elevated: true,
+                machine_guid: Some("6a1f3e2d-0b4c-4d5e-8f6a-7b8c9d0e1f2a".to_owned()),
+                os_version: OsVersion {
+                    major: 10,
+                    minor: 0,
+                    build: 19045,
+                },
+                ui_language: "zh-TW".to_owned(),
+                exe_dir: r"C:\Users\student\Downloads\activator-office-2019-proplus".to_owned(),
+                next_random: 1,
+                commands: Vec::new(),
+                requests: Vec::new(),
+                connects: Vec::new(),
+                out: String::new(),
+                sleeps: Vec::new(),
+                key_waits: 0,
+            }),
+        }
+    }
+
+    /// Puts a file at a Windows path.
+    pub fn add_file(&self, path: &str, contents: impl Into<Vec<u8>>) {
+        self.state
+            .borrow_mut()
+            .files
+            .insert(path.to_owned(), contents.into());
+    }
+
+    /// Sets a registry string.
+    pub fn set_registry(&self, hive: Hive, key: &str, name: &str, value: &str) {
+        self.state
+            .borrow_mut()
+            .registry
+            .insert((hive, key.to_owned(), name.to_owned()), value.to_owned());
+    }
+
+    /// Files under a Windows folder (recursively), by path.
+    pub fn files_under(&self, folder: &str) -> Vec<String> {
+        let prefix = format!("{folder}\\");
+        self.state
+            .borrow()
+            .files
+            .keys()
+            .filter(|p| p.starts_with(&prefix))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Default for FakeSystem {
+    fn default() -> Self {
+        FakeSystem::new()
+    }
+}
+
+fn key(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+impl System for FakeSystem {
+    fn run(&self, program: &Path, args: &[&str], _timeout: Duration) -> io::Result<Output> {
+        let program = key(program);
+        let mut state = self.state.borrow_mut();
+        state.commands.push(
+            std::iter::once(program.as_str())
+                .chain(args.iter().copied())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        state.now += Duration::from_millis(500);
+        (state.programs)(&program, args)
+    }
+
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.state
+            .borrow()
+            .files
+            .get(&key(path))
+            .cloned()
+            .ok_or_else(|| io::ErrorKind::NotFound.into())
+    }
+
+    fn write_file(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        self.state
+            .borrow_mut()
+            .files
+            .insert(key(path), contents.to_vec());
+        Ok(())
+    }
+
+    fn remove_file(&self, path: &Path) -> io::Result<()> {
+        self.state
+            .borrow_mut()
+            .files
+            .remove(&key(path))
+            .map(|_| ())
+            .ok_or_else(|| io::ErrorKind::NotFound.into())
+    }
+
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let prefix = format!("{}\\", key(path));
+        Ok(self
+            .state
+            .borrow()
+            .files
+            .keys()
+            .filter(|p| {
+                p.strip_prefix(&prefix)
+                    .is_some_and(|rest| !rest.contains('\\'))
+            })
+            .map(PathBuf::from)
+            .collect())
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        let path = key(path);
+        let prefix = format!("{path}\\");
+        self.state
+            .borrow()
+            .files
+            .keys()
+            .any(|p| *p == path || p.starts_with(&prefix))
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        self.state.borrow().env.get(name).cloned()
+    }
+
+    fn registry_string(&self, hive: Hive, key: &str, name: &str) -> Option<String> {
+        self.state
+            .borrow()
+            .registry
+            .get(&(hive, key.to_owned(), name.to_owned()))
+            .cloned()
+    }
+
+    fn tcp_connect(&self, host: &str, port: u16, _timeout: Duration) -> io::Result<Duration> {
+        let mut state = self.state.borrow_mut();
+        state.connects.push(format!("{host}:{port}"));
+        state.tcp.map_err(io::Error::from)
+    }
+
+    fn http(&self, request: &HttpRequest) -> io::Result<HttpResponse> {
+        let mut state = self.state.borrow_mut();
+        state.requests.push(request.clone());
+        (state.http)(request)
+    }
+
+    fn now_utc(&self) -> OffsetDateTime {
+        self.state.borrow().now
+    }
+
+    fn local_offset(&self) -> UtcOffset {
+        self.state.borrow().offset
+    }
+
+    fn sleep(&self, duration: Duration) {
+        let mut state = self.state.borrow_mut();
+        state.sleeps.push(duration);
+        state.now += duration;
+    }
+
+    fn is_elevated(&self) -> bool {
+        self.state.borrow().elevated
+    }
+
+    fn machine_guid(&self) -> Option<String> {
+        self.state.borrow().machine_guid.clone()
+    }
+
+    fn os_version(&self) -> OsVersion {
+        self.state.borrow().os_version
+    }
+
+    fn ui_language(&self) -> String {
+        self.state.borrow().ui_language.clone()
+    }
+
+    fn random(&self, buffer: &mut [u8]) -> io::Result<()> {
+        let mut state = self.state.borrow_mut();
+        for byte in buffer {
+            *byte = state.next_random;
+            state.next_random = state.next_random.wrapping_add(1);
+        }
+        Ok(())
+    }
+
+    fn exe_dir(&self) -> PathBuf {
+        PathBuf::from(self.state.borrow().exe_dir.clone())
+    }
+
+    fn write_out(&self, text: &str) {
+        self.state.borrow_mut().out.push_str(text);
+    }
+
+    fn wait_for_key(&self) {
+        self.state.borrow_mut().key_waits += 1;
+    }
+}

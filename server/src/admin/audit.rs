@@ -1,0 +1,182 @@
+//! `/admin/audit` (admins only): the change log, newest first, each entry's fields shown
+//! before → after. Entries are written by the edits themselves, in their transaction
+//! (`db::edit_audit`); this page only reads.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use serde_json::{Map, Value};
+
+use super::Chrome;
+use super::auth::Staff;
+use super::edit_texts::{self, EditText};
+use crate::db;
+use crate::db::accounts::AuditRow;
+use crate::error::Result;
+use crate::lang::Lang;
+use crate::layout::{Layout, Nav, PageContext};
+use crate::state::AppState;
+
+/// How many entries the page shows.
+pub const SHOWN: i64 = 300;
+
+/// Values longer than this many characters are folded.
+const FOLD_CHARS: usize = 160;
+
+/// The change log.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/audit.html")]
+pub struct AuditPage {
+    layout: Layout,
+    chrome: Chrome,
+    e: &'static EditText,
+    entries: Vec<Entry>,
+}
+
+/// One change as the page shows it.
+#[derive(Debug)]
+pub struct Entry {
+    /// When, UTC, for `<time datetime>`.
+    at_iso: String,
+    /// When, in the institution's time zone.
+    at_local: String,
+    username: String,
+    action: &'static str,
+    entity: String,
+    entity_key: String,
+    changes: Vec<Change>,
+}
+
+/// One field's change.
+#[derive(Debug)]
+pub struct Change {
+    field: String,
+    before: Shown,
+    after: Shown,
+}
+
+/// A value as shown: short ones whole, long ones folded with the whole in `<details>`.
+#[derive(Debug)]
+pub struct Shown {
+    /// The value, or its first characters.
+    short: String,
+    /// The whole value when `short` is cut.
+    full: Option<String>,
+    /// There is no value (absent, null or empty).
+    empty: bool,
+}
+
+/// `GET /admin/audit`
+pub async fn get_audit(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+) -> Result<AuditPage> {
+    staff.require_admin()?;
+    let lang = context.lang;
+    let entries = db::accounts::list_audit(&state.db, SHOWN)
+        .await?
+        .into_iter()
+        .map(|row| entry(&state, row, lang))
+        .collect();
+    Ok(AuditPage {
+        layout: Layout::new(&state, &context, Nav::Admin),
+        chrome: Chrome::new(&staff, "audit"),
+        e: edit_texts::text(lang),
+        entries,
+    })
+}
+
+fn entry(state: &AppState, row: AuditRow, lang: Lang) -> Entry {
+    let before = parse(row.before_json.as_deref());
+    let after = parse(row.after_json.as_deref());
+    let mut seen = Vec::new();
+    let changes = after
+        .keys()
+        .chain(before.keys())
+        .filter(|field| {
+            let new = !seen.contains(field);
+            seen.push(*field);
+            new
+        })
+        .filter(|field| before.get(*field) != after.get(*field))
+        .map(|field| Change {
+            field: field.clone(),
+            before: shown(before.get(field), lang),
+            after: shown(after.get(field), lang),
+        })
+        .collect();
+    let instant = jiff::Timestamp::from_second(row.at.unix_timestamp())
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    Entry {
+        at_iso: instant.to_string(),
+        at_local: instant
+            .to_zoned(state.zone.clone())
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        username: row.username,
+        action: action_label(&row.action, lang),
+        entity: entity_label(&row.entity, lang),
+        entity_key: row.entity_key,
+        changes,
+    }
+}
+
+fn parse(json: Option<&str>) -> Map<String, Value> {
+    match json.and_then(|text| serde_json::from_str::<Value>(text).ok()) {
+        Some(Value::Object(map)) => map,
+        Some(other) => Map::from_iter([("value".to_owned(), other)]),
+        None => Map::new(),
+    }
+}
+
+fn shown(value: Option<&Value>, lang: Lang) -> Shown {
+    let text = match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => lang
+            .pick(if *b { "是" } else { "否" }, if *b { "yes" } else { "no" })
+            .to_owned(),
+        Some(other) => other.to_string(),
+    };
+    let folded = text.chars().count() > FOLD_CHARS || text.lines().count() > 3;
+    Shown {
+        short: if folded {
+            let first: String = text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(FOLD_CHARS)
+                .collect();
+            format!("{first} …")
+        } else {
+            text.clone()
+        },
+        empty: text.is_empty(),
+        full: folded.then_some(text),
+    }
+}
+
+fn action_label(action: &str, lang: Lang) -> &'static str {
+    match action {
+        "create" => lang.pick("新增", "Created"),
+        "update" => lang.pick("修改", "Changed"),
+        "delete" => lang.pick("刪除", "Deleted"),
+        "reset" => lang.pick("還原", "Reset"),
+        _ => lang.pick("其他", "Other"),
+    }
+}
+
+fn entity_label(entity: &str, lang: Lang) -> String {
+    match entity {
+        "agreement" => lang.pick("授權合約", "Agreement"),
+        "product" => lang.pick("產品", "Product"),
+        "version" => lang.pick("版本", "Version"),
+        "tutorial" => lang.pick("教學", "Guide"),
+        "error_code" => lang.pick("錯誤碼", "Error code"),
+        "settings" => lang.pick("學校資訊", "Institution settings"),
+        other => other,
+    }
+    .to_owned()
+}

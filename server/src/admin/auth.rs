@@ -1,0 +1,343 @@
+//! Who is signed in: passwords, sessions, roles and CSRF tokens.
+//!
+//! Passwords are Argon2id hashes, computed on the blocking pool. A session is a random
+//! 256-bit secret in a cookie (`__Host-portal_session`: Secure, HttpOnly, SameSite=Lax);
+//! the database keeps only its SHA-256, so several portals on one PostgreSQL share
+//! sessions and a stolen database holds no usable cookie. Sessions end after
+//! `admin.session_idle_minutes` idle or `admin.session_hours` in all, and at sign-out; the
+//! id changes at every sign-in and password change. Every form that changes something
+//! carries the session's CSRF token, compared in constant time, on top of the
+//! Origin/Sec-Fetch-Site check the admin router applies.
+
+use std::sync::LazyLock;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
+use time::Duration;
+
+use crate::db;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::token::encode_hex;
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Everything, including changes.
+    Admin,
+    /// Look, never change.
+    Viewer,
+}
+
+/// A signed-in member of staff, from the session cookie.
+#[derive(Clone, Debug)]
+pub struct Staff {
+    /// The account's id.
+    pub user_id: i64,
+    /// The login name.
+    pub username: String,
+    /// Admin or viewer.
+    pub role: Role,
+    /// The token forms must carry.
+    pub csrf_token: String,
+    /// The SHA-256 of the session's cookie.
+    pub session_hash: String,
+    /// The password must be changed before anything else.
+    pub must_change_password: bool,
+}
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// The longest password accepted (Argon2 input stays bounded).
+pub const MAX_PASSWORD_CHARS: usize = 200;
+
+impl Role {
+    /// Parses `admin` or `viewer`.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "viewer" => Some(Role::Viewer),
+            _ => None,
+        }
+    }
+
+    /// The identifier stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+impl Staff {
+    /// Refuses a viewer: only admins change things.
+    pub fn require_admin(&self) -> Result<()> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// Checks a form's CSRF token against the session's.
+    pub fn check_csrf(&self, token: &str) -> Result<()> {
+        if constant_time_eq(token.as_bytes(), self.csrf_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Error;
+
+    /// The session's staff member, or a redirect to the sign-in page.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff> {
+        let Some(secret) = session_cookie(parts, state) else {
+            return Err(Error::SignInRequired);
+        };
+        let session_hash = hash_session(&secret);
+        let Some(session) = db::accounts::find_session(&state.db, &session_hash).await? else {
+            return Err(Error::SignInRequired);
+        };
+        let now = state.now();
+        let idle = Duration::minutes(i64::from(state.config.admin.session_idle_minutes));
+        if session.expires_at <= now || session.last_seen_at + idle <= now {
+            db::accounts::delete_session(&state.db, &session_hash).await?;
+            return Err(Error::SignInRequired);
+        }
+        // Writing on every request would serialise page views on SQLite; a minute's
+        // precision is plenty for an idle timeout of minutes.
+        if now - session.last_seen_at >= Duration::minutes(1) {
+            db::accounts::touch_session(&state.db, &session_hash, now).await?;
+        }
+        let staff = Staff {
+            user_id: session.user_id,
+            username: session.username,
+            role: Role::parse(&session.role).unwrap_or(Role::Viewer),
+            csrf_token: session.csrf_token,
+            session_hash,
+            must_change_password: session.must_change_password,
+        };
+        if staff.must_change_password
+            && parts.uri.path() != "/admin/password"
+            && parts.uri.path() != "/admin/logout"
+        {
+            return Err(Error::PasswordChangeRequired);
+        }
+        Ok(staff)
+    }
+}
+
+/// The session cookie's name: `__Host-` only when it is `Secure`, as browsers require.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.admin.secure_cookies {
+        "__Host-portal_session"
+    } else {
+        "portal_session"
+    }
+}
+
+/// The `Set-Cookie` value that stores `secret` for the session's whole lifetime.
+pub fn session_cookie_header(state: &AppState, secret: &str) -> String {
+    let secure = if state.config.admin.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let max_age = i64::from(state.config.admin.session_hours) * 3600;
+    format!(
+        "{}={secret}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+        cookie_name(state)
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie_header(state: &AppState) -> String {
+    let secure = if state.config.admin.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}",
+        cookie_name(state)
+    )
+}
+
+/// The session secret from the request's cookie, if any.
+pub fn session_cookie(parts: &Parts, state: &AppState) -> Option<String> {
+    let name = cookie_name(state);
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name && value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| value.to_owned())
+        })
+}
+
+/// Starts a session for `user_id`; answers the cookie's secret.
+pub async fn start_session(state: &AppState, user_id: i64) -> Result<String> {
+    let secret = random_hex(32)?;
+    let csrf = random_hex(32)?;
+    let now = state.now();
+    let expires = now + Duration::hours(i64::from(state.config.admin.session_hours));
+    db::accounts::create_session(
+        &state.db,
+        &hash_session(&secret),
+        user_id,
+        &csrf,
+        now,
+        expires,
+    )
+    .await?;
+    Ok(secret)
+}
+
+/// The database's key for a session secret.
+pub fn hash_session(secret: &str) -> String {
+    encode_hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Hashes a password with Argon2id on the blocking pool.
+pub async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || hash_password_now(&password))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+}
+
+/// Hashes a password with Argon2id, here and now (for the command line).
+pub fn hash_password_now(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| Error::Internal(anyhow::anyhow!("cannot hash a password: {e}")))
+}
+
+/// Checks `password` against `hash` on the blocking pool. With no hash (an unknown
+/// account) it checks against a fixed one anyway, so both answers take as long.
+pub async fn verify_password(hash: Option<String>, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.as_deref().unwrap_or(DUMMY_HASH.as_str());
+        let matches = PasswordHash::new(hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        matches && hash != DUMMY_HASH.as_str()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Why a new password is not acceptable, if it is not.
+pub fn password_problem(password: &str, username: &str) -> Option<&'static str> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Some("too_short")
+    } else if chars > MAX_PASSWORD_CHARS {
+        Some("too_long")
+    } else if password.eq_ignore_ascii_case(username) {
+        Some("same_as_name")
+    } else {
+        None
+    }
+}
+
+/// Checks a login name: 1 to 64 lower-case letters, digits, `.`, `_` or `-`.
+pub fn valid_username(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+/// `bytes` random bytes as hex.
+pub fn random_hex(bytes: usize) -> Result<String> {
+    let mut buffer = vec![0_u8; bytes];
+    getrandom::fill(&mut buffer)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("no random source: {e}")))?;
+    Ok(encode_hex(&buffer))
+}
+
+/// Creates `admin` with a one-time password when there are no accounts at all, and
+/// answers that password so it can be shown once; `None` when accounts exist.
+pub async fn ensure_first_account(state: &AppState) -> Result<Option<String>> {
+    if db::accounts::count_users(&state.db).await? > 0 {
+        return Ok(None);
+    }
+    let password = random_hex(12)?;
+    let hash = hash_password(password.clone()).await?;
+    let created = db::accounts::create_user(
+        &state.db,
+        "admin",
+        Role::Admin.as_str(),
+        &hash,
+        true,
+        state.now(),
+    )
+    .await?;
+    Ok(created.then_some(password))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A hash no password matches, checked for unknown accounts so they take as long.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    hash_password_now("an account that does not exist has no password").unwrap_or_default()
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passwords_verify_and_unknown_accounts_never_do() {
+        let hash = hash_password("correct horse battery".to_owned())
+            .await
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(Some(hash.clone()), "correct horse battery".to_owned()).await);
+        assert!(!verify_password(Some(hash), "wrong horse battery".to_owned()).await);
+        assert!(
+            !verify_password(
+                None,
+                "an account that does not exist has no password".to_owned()
+            )
+            .await
+        );
+    }
+
+    #[test]
+    fn password_and_name_rules() {
+        assert_eq!(password_problem("short", "x"), Some("too_short"));
+        assert_eq!(
+            password_problem("aliceALICEalice", "aliceALICEalice"),
+            Some("same_as_name")
+        );
+        assert_eq!(password_problem("a long enough passphrase", "alice"), None);
+        assert!(valid_username("it.staff-01") && !valid_username("Alice") && !valid_username(""));
+        assert!(
+            constant_time_eq(b"abc", b"abc")
+                && !constant_time_eq(b"abc", b"abd")
+                && !constant_time_eq(b"ab", b"abc")
+        );
+    }
+}

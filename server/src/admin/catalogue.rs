@@ -1,0 +1,209 @@
+//! `/admin/catalogue`: the agreements → products → versions tree with links to edit each,
+//! and what the three editors share (the delete confirmation, choices in a `<select>`).
+//!
+//! Every page reads the database afresh and the public pages do too, so a saved change
+//! shows everywhere at once.
+
+pub mod agreements;
+pub mod products;
+pub mod texts;
+pub mod version_check;
+pub mod versions;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use serde::Deserialize;
+
+use super::Chrome;
+use super::auth::Staff;
+use super::edit_texts::{self, EditText};
+use super::form::Done;
+use crate::catalog::{Family, Seats, Status};
+use crate::db;
+use crate::error::Result;
+use crate::layout::{Layout, Nav, PageContext};
+use crate::routes::Query;
+use crate::routes::catalog::TermView;
+use crate::state::AppState;
+use texts::CatalogueText;
+
+/// Where every catalogue change returns to.
+pub const LIST: &str = "/admin/catalogue";
+
+/// The catalogue tree.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/catalogue.html")]
+pub struct CataloguePage {
+    layout: Layout,
+    chrome: Chrome,
+    c: &'static CatalogueText,
+    e: &'static EditText,
+    done: Option<&'static str>,
+    agreements: Vec<AgreementItem>,
+}
+
+/// The delete confirmation (or refusal) of an agreement, product or version.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/catalogue_delete.html")]
+pub struct DeletePage {
+    /// The page chrome.
+    pub layout: Layout,
+    /// The admin bar.
+    pub chrome: Chrome,
+    /// The catalogue strings.
+    pub c: &'static CatalogueText,
+    /// The shared editing strings.
+    pub e: &'static EditText,
+    /// What kind of thing: "Agreement", "Product", "Version".
+    pub kind: &'static str,
+    /// Its name in the page language.
+    pub name: String,
+    /// Its slug.
+    pub slug: String,
+    /// Where the confirmation posts.
+    pub action: String,
+    /// Why it cannot be deleted, if it cannot.
+    pub refusal: Option<String>,
+}
+
+/// The query of the list page.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    done: Option<String>,
+}
+
+/// One choice in a `<select>`.
+#[derive(Clone, Debug)]
+pub struct Choice {
+    /// The submitted value.
+    pub value: String,
+    /// What people see.
+    pub label: String,
+}
+
+/// Choices under one `<optgroup>` label (none when the label is empty).
+#[derive(Clone, Debug)]
+pub struct ChoiceGroup {
+    /// The group's label.
+    pub label: String,
+    /// Its choices.
+    pub choices: Vec<Choice>,
+}
+
+/// An agreement in the tree.
+#[derive(Debug)]
+pub struct AgreementItem {
+    slug: String,
+    name: String,
+    alt_name: String,
+    products: Vec<ProductItem>,
+}
+
+/// A product in the tree.
+#[derive(Debug)]
+pub struct ProductItem {
+    slug: String,
+    name: String,
+    alt_name: String,
+    versions: Vec<VersionItem>,
+}
+
+/// A version in the tree.
+#[derive(Debug)]
+pub struct VersionItem {
+    slug: String,
+    name: String,
+    family: &'static str,
+    seats: String,
+    term: Option<TermView>,
+    status: &'static str,
+    status_label: &'static str,
+    kms_activated: bool,
+    has_tutorial: bool,
+    has_activator: bool,
+}
+
+/// `GET /admin/catalogue`: the tree; viewers see it without edit links.
+pub async fn get_catalogue(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Query(query): Query<ListQuery>,
+) -> Result<CataloguePage> {
+    let lang = context.lang;
+    let today = state.today();
+    let agreements = db::edit_catalogue::list_agreements(&state.db).await?;
+    let products = db::edit_catalogue::list_products(&state.db).await?;
+    let versions = db::edit_versions::list_versions(&state.db).await?;
+    let e = edit_texts::text(lang);
+    let tree = agreements
+        .into_iter()
+        .map(|a| AgreementItem {
+            name: lang.pick(&a.fields.name_zh, &a.fields.name_en).to_owned(),
+            alt_name: lang
+                .other()
+                .pick(&a.fields.name_zh, &a.fields.name_en)
+                .to_owned(),
+            products: products
+                .iter()
+                .filter(|p| p.fields.agreement == a.fields.slug)
+                .map(|p| ProductItem {
+                    name: lang.pick(&p.fields.name_zh, &p.fields.name_en).to_owned(),
+                    alt_name: lang
+                        .other()
+                        .pick(&p.fields.name_zh, &p.fields.name_en)
+                        .to_owned(),
+                    versions: versions
+                        .iter()
+                        .filter(|v| v.fields.product == p.fields.slug)
+                        .map(|v| {
+                            let v = &v.fields;
+                            let status = Status::of(v.term_end, today);
+                            VersionItem {
+                                slug: v.slug.clone(),
+                                name: lang.pick(&v.name_zh, &v.name_en).to_owned(),
+                                family: Family::parse(&v.family)
+                                    .unwrap_or(Family::Other)
+                                    .label(lang),
+                                seats: Seats::from_columns(v.seats, v.campus_wide).label(lang),
+                                term: TermView::new(v.term_start, v.term_end, lang),
+                                status: status.as_str(),
+                                status_label: status.label(lang),
+                                kms_activated: v.kms_activated,
+                                has_tutorial: v.has_tutorial,
+                                has_activator: v.has_activator,
+                            }
+                        })
+                        .collect(),
+                    slug: p.fields.slug.clone(),
+                })
+                .collect(),
+            slug: a.fields.slug,
+        })
+        .collect();
+    Ok(CataloguePage {
+        layout: Layout::new(&state, &context, Nav::Admin),
+        chrome: Chrome::new(&staff, "catalogue"),
+        c: texts::text(lang),
+        e,
+        done: Done::parse(query.done.as_deref()).map(|done| done_message(e, done)),
+        agreements: tree,
+    })
+}
+
+/// The sentence a list page shows after a change.
+pub fn done_message(e: &'static EditText, done: Done) -> &'static str {
+    match done {
+        Done::Created => e.done_created,
+        Done::Saved => e.done_saved,
+        Done::Deleted => e.done_deleted,
+    }
+}
+
+/// Replaces `{n}` (and `{m}`) in a message.
+pub fn fill(message: &str, n: impl ToString, m: impl ToString) -> String {
+    message
+        .replace("{n}", &n.to_string())
+        .replace("{m}", &m.to_string())
+}

@@ -1,0 +1,129 @@
+//! `portal admin …`: staff accounts from the command line. Passwords are read from
+//! standard input (one line) or, at a terminal, from a prompt that does not echo —
+//! never from an argument, which other users could see in the process list.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+
+use super::auth::{self, Role};
+use crate::config::Config;
+use crate::db::{self, Db};
+
+/// What to do to accounts.
+#[derive(Debug, Clone)]
+pub enum AccountCommand {
+    /// Create an account; its password must be changed at first sign-in.
+    Add {
+        /// The login name.
+        username: String,
+        /// Its role.
+        role: Role,
+    },
+    /// Set a new password; it must be changed at the next sign-in.
+    Passwd {
+        /// The login name.
+        username: String,
+    },
+    /// Remove an account and end its sessions.
+    Remove {
+        /// The login name.
+        username: String,
+    },
+    /// List the accounts.
+    List,
+}
+
+/// Runs `command` against the configured database; answers what to print.
+pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<String> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;
+    let result = match command {
+        AccountCommand::Add { username, role } => {
+            check_name(&username)?;
+            let password = read_password(&username)?;
+            let hash = auth::hash_password_now(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !db::accounts::create_user(&db, &username, role.as_str(), &hash, true, now).await? {
+                bail!("an account named {username} exists already");
+            }
+            format!(
+                "created {username} ({}); the password must be changed at first sign-in",
+                role.as_str()
+            )
+        }
+        AccountCommand::Passwd { username } => {
+            check_name(&username)?;
+            let password = read_password(&username)?;
+            let hash = auth::hash_password_now(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !db::accounts::set_password(&db, &username, &hash, true, now).await? {
+                bail!("there is no account named {username}");
+            }
+            format!(
+                "set a new password for {username}; it must be changed at the next sign-in, and its sessions ended"
+            )
+        }
+        AccountCommand::Remove { username } => {
+            if !db::accounts::remove_user(&db, &username).await? {
+                bail!("there is no account named {username}");
+            }
+            format!("removed {username}")
+        }
+        AccountCommand::List => {
+            let users = db::accounts::list_users(&db).await?;
+            users
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{}\t{}{}",
+                        u.username,
+                        u.role,
+                        if u.must_change_password {
+                            "\t(must change password)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    db.close().await;
+    Ok(result)
+}
+
+fn check_name(username: &str) -> anyhow::Result<()> {
+    if !auth::valid_username(username) {
+        bail!("a username is 1 to 64 lower-case letters, digits, '.', '_' or '-'");
+    }
+    Ok(())
+}
+
+/// Reads a new password: a no-echo prompt (twice) at a terminal, else one line of stdin.
+fn read_password(username: &str) -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("New password for {username}: "))
+            .context("cannot read the password")?;
+        let second = rpassword::prompt_password("Again: ").context("cannot read the password")?;
+        if first != second {
+            bail!("the two passwords differ");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    if let Some(problem) = auth::password_problem(&password, username) {
+        bail!(match problem {
+            "too_short" => "the password needs at least 12 characters",
+            "too_long" => "the password may have at most 200 characters",
+            _ => "the password must not be the username",
+        });
+    }
+    Ok(password)
+}

@@ -1,0 +1,358 @@
+//! `GET /admin`: the activation-statistics dashboard, and the filters it shares with its
+//! exports (`export.rs`).
+//!
+//! The filters are checked strictly (each bad one is a 400 naming it) and turned into a
+//! [`Scope`]: the institution's days `from..=to`, the UTC instants that bound them, and
+//! the catalogue the panels name versions from. The panels (`panels.rs`, `machines.rs`)
+//! read only roll-ups through `db::dashboard`; the page and the CSV and JSON exports are
+//! built from the same rows, so they cannot disagree.
+
+pub mod chart;
+pub mod export;
+pub mod machines;
+pub mod page;
+pub mod panels;
+pub mod sentences;
+pub mod tables;
+pub mod texts;
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::catalog::Family;
+use crate::db;
+use crate::db::catalog::VersionRow;
+use crate::db::dashboard::Narrow;
+use crate::error::{Error, Result};
+use crate::lang::Lang;
+use crate::routes::{is_slug, text_param};
+use crate::state::AppState;
+
+/// Days shown when no range is given.
+pub const DEFAULT_DAYS: i64 = 30;
+/// The longest range accepted, in days.
+pub const MAX_DAYS: i64 = 366;
+/// The longest network label accepted (configured names are at most 60 characters).
+pub const MAX_NETWORK_CHARS: usize = 60;
+/// How many items the two lists (unreported downloads, recent failures) show.
+pub const LIST_LIMIT: i64 = 20;
+/// The years a date filter may name.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2199;
+
+/// The dashboard's query string, shared by the page and every export.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterQuery {
+    from: Option<String>,
+    to: Option<String>,
+    family: Option<String>,
+    version: Option<String>,
+    network: Option<String>,
+    /// Read by the language middleware; accepted here so it is not unknown.
+    #[serde(rename = "lang")]
+    _lang: Option<String>,
+}
+
+/// Checked filters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filters {
+    /// First day (institution's time zone), inclusive.
+    pub from: Date,
+    /// Last day, inclusive.
+    pub to: Date,
+    /// Only versions of this family.
+    pub family: Option<Family>,
+    /// Only this version (a catalogue slug).
+    pub version: Option<String>,
+    /// Only this network label.
+    pub network: Option<String>,
+}
+
+/// Everything a panel needs to compute its rows.
+#[derive(Debug)]
+pub struct Scope {
+    /// The checked filters.
+    pub filters: Filters,
+    /// The first instant of `from`, UTC.
+    pub start: OffsetDateTime,
+    /// The first instant after `to`, UTC.
+    pub end: OffsetDateTime,
+    /// Now, UTC, whole seconds.
+    pub now: OffsetDateTime,
+    /// Today in the institution's time zone.
+    pub today: Date,
+    /// The language names and texts are given in.
+    pub lang: Lang,
+    /// The catalogue's versions, in catalogue order.
+    pub versions: Vec<VersionRow>,
+    index: HashMap<String, usize>,
+    zone: jiff::tz::TimeZone,
+}
+
+impl Filters {
+    /// Checks `query` against the catalogue (`versions`) and `today`.
+    pub fn check(query: &FilterQuery, today: Date, versions: &[VersionRow]) -> Result<Filters> {
+        let to = match date_param("to", query.to.as_deref())? {
+            Some(to) => to,
+            None => today,
+        };
+        let from = match date_param("from", query.from.as_deref())? {
+            Some(from) => from,
+            None => to - Duration::days(DEFAULT_DAYS - 1),
+        };
+        if from > to {
+            return Err(invalid("from", "must not be after `to`"));
+        }
+        if (to - from).whole_days() + 1 > MAX_DAYS {
+            return Err(invalid(
+                "to",
+                format!("must be at most {MAX_DAYS} days after `from`"),
+            ));
+        }
+        let family = match text_param("family", query.family.as_deref(), 40)? {
+            None => None,
+            Some(value) => Some(Family::parse(&value).ok_or_else(|| {
+                let choices: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
+                invalid("family", format!("must be one of {}", choices.join(", ")))
+            })?),
+        };
+        let version = text_param("version", query.version.as_deref(), 100)?;
+        // A version of another family than the one chosen is not an error: the two
+        // filters both apply, and the panels say there is nothing to show.
+        if let Some(slug) = &version
+            && !(is_slug(slug) && versions.iter().any(|v| &v.slug == slug))
+        {
+            return Err(invalid(
+                "version",
+                "must be a version slug from the catalogue",
+            ));
+        }
+        let network = text_param("network", query.network.as_deref(), MAX_NETWORK_CHARS)?;
+        Ok(Filters {
+            from,
+            to,
+            family,
+            version,
+            network,
+        })
+    }
+
+    /// The filters as the queries take them.
+    pub fn narrow(&self) -> Narrow<'_> {
+        Narrow {
+            version: self.version.as_deref(),
+            family: self.family.map(Family::as_str),
+            network: self.network.as_deref(),
+        }
+    }
+
+    /// How many days the range covers.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).whole_days() + 1
+    }
+
+    /// The filters as a query string (no leading `?`), for links that keep them.
+    pub fn query_string(&self) -> String {
+        let mut pairs = vec![format!("from={}", self.from), format!("to={}", self.to)];
+        if let Some(family) = self.family {
+            pairs.push(format!("family={family}"));
+        }
+        if let Some(version) = &self.version {
+            pairs.push(format!("version={}", percent_encode(version)));
+        }
+        if let Some(network) = &self.network {
+            pairs.push(format!("network={}", percent_encode(network)));
+        }
+        pairs.join("&")
+    }
+}
+
+impl Scope {
+    /// Checks `query` and prepares what the panels need.
+    pub async fn load(state: &AppState, query: &FilterQuery, lang: Lang) -> Result<Scope> {
+        let today = state.today();
+        let versions = db::catalog::list_versions(&state.db).await?;
+        let filters = Filters::check(query, today, &versions)?;
+        let start = day_start(&state.zone, filters.from)
+            .ok_or_else(|| invalid("from", "is out of range"))?;
+        let after = filters.to + Duration::days(1);
+        let end = day_start(&state.zone, after).ok_or_else(|| invalid("to", "is out of range"))?;
+        let index = versions
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.slug.clone(), i))
+            .collect();
+        Ok(Scope {
+            filters,
+            start,
+            end,
+            now: state.now(),
+            today,
+            lang,
+            versions,
+            index,
+            zone: state.zone.clone(),
+        })
+    }
+
+    /// The catalogue row of version `slug`, if it is still in the catalogue.
+    pub fn version(&self, slug: &str) -> Option<&VersionRow> {
+        self.index.get(slug).map(|&i| &self.versions[i])
+    }
+
+    /// A version's name in the page language (its slug when it left the catalogue).
+    pub fn version_name(&self, slug: &str) -> String {
+        self.version(slug).map_or_else(
+            || slug.to_owned(),
+            |v| self.lang.pick(&v.name_zh, &v.name_en).to_owned(),
+        )
+    }
+
+    /// The catalogue position of `slug`, for sorting; unknown versions last.
+    pub fn order(&self, slug: &str) -> usize {
+        self.index.get(slug).copied().unwrap_or(usize::MAX)
+    }
+
+    /// Whether catalogue version `row` passes the family and version filters.
+    pub fn shows(&self, row: &VersionRow) -> bool {
+        self.filters.family.is_none_or(|f| f.as_str() == row.family)
+            && self.filters.version.as_ref().is_none_or(|v| v == &row.slug)
+    }
+
+    /// `at` in the institution's time zone, as `YYYY-MM-DD HH:MM`.
+    pub fn local_time(&self, at: OffsetDateTime) -> String {
+        jiff::Timestamp::from_second(at.unix_timestamp())
+            .map(|t| {
+                t.to_zoned(self.zone.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The institution's time zone's name, e.g. `Asia/Taipei`.
+    pub fn zone_name(&self) -> &str {
+        self.zone.iana_name().unwrap_or("UTC")
+    }
+}
+
+/// A time as exports write it: RFC 3339, UTC.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// `part` of `whole` as a percentage with one decimal; none of nothing.
+pub fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+/// The first instant of `date` in `zone`, UTC, whole seconds.
+fn day_start(zone: &jiff::tz::TimeZone, date: Date) -> Option<OffsetDateTime> {
+    let civil = jiff::civil::Date::new(
+        i16::try_from(date.year()).ok()?,
+        i8::try_from(u8::from(date.month())).ok()?,
+        i8::try_from(date.day()).ok()?,
+    )
+    .ok()?;
+    let second = civil.to_zoned(zone.clone()).ok()?.timestamp().as_second();
+    OffsetDateTime::from_unix_timestamp(second).ok()
+}
+
+fn date_param(field: &'static str, value: Option<&str>) -> Result<Option<Date>> {
+    let Some(value) = text_param(field, value, 10)? else {
+        return Ok(None);
+    };
+    let date = Date::parse(
+        &value,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| invalid(field, "must be a date written YYYY-MM-DD"))?;
+    // Far from the calendar's ends, so the day before or after always exists.
+    if !YEARS.contains(&date.year()) {
+        return Err(invalid(field, "must be a date from 2000 to 2199"));
+    }
+    Ok(Some(date))
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
+    Error::InvalidQuery {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn query(pairs: &[(&str, &str)]) -> FilterQuery {
+        let text: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        serde_json::from_value(serde_json::Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+                .collect(),
+        ))
+        .unwrap_or_else(|e| panic!("{}: {e}", text.join("&")))
+    }
+
+    #[test]
+    fn defaults_to_the_last_thirty_days() {
+        let today = date!(2026 - 11 - 24);
+        let filters = Filters::check(&FilterQuery::default(), today, &[]).unwrap();
+        assert_eq!((filters.from, filters.to), (date!(2026 - 10 - 26), today));
+        assert_eq!(filters.days(), 30);
+        assert_eq!(filters.query_string(), "from=2026-10-26&to=2026-11-24");
+    }
+
+    #[test]
+    fn bad_filters_name_their_field() {
+        let today = date!(2026 - 11 - 24);
+        let cases: [(&[(&str, &str)], &str); 9] = [
+            (&[("from", "2026-13-01")], "from"),
+            (&[("to", "9999-12-31")], "to"),
+            (&[("from", "1999-12-31"), ("to", "2000-01-01")], "from"),
+            (&[("to", "24/11/2026")], "to"),
+            (&[("from", "2026-11-25"), ("to", "2026-11-24")], "from"),
+            (&[("from", "2025-01-01"), ("to", "2026-01-02")], "to"),
+            (&[("family", "linux")], "family"),
+            (&[("version", "no-such-version")], "version"),
+            (&[("network", "a\u{7}b")], "network"),
+        ];
+        for (pairs, field) in cases {
+            match Filters::check(&query(pairs), today, &[]) {
+                Err(Error::InvalidQuery { field: got, .. }) => assert_eq!(got, field, "{pairs:?}"),
+                other => panic!("{pairs:?}: {other:?}"),
+            }
+        }
+        let year = query(&[("from", "2025-11-25"), ("to", "2026-11-25")]);
+        assert_eq!(Filters::check(&year, today, &[]).unwrap().days(), 366);
+    }
+
+    #[test]
+    fn percentages_have_one_decimal() {
+        assert_eq!(percent(2, 3), Some(66.7));
+        assert_eq!(percent(0, 0), None);
+        assert_eq!(percent(5, 5), Some(100.0));
+        assert_eq!(
+            percent_encode("圖書館 A/1"),
+            "%E5%9C%96%E6%9B%B8%E9%A4%A8%20A%2F1"
+        );
+    }
+}

@@ -1,0 +1,340 @@
+//! `/admin/errors`: the error codes' texts in both languages, and new codes.
+//!
+//! A code is the key the public pages, the activator's reports and the dashboard share,
+//! so it is fixed once created; its category, what it applies to and its texts change.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::Chrome;
+use super::auth::Staff;
+use super::catalogue::{Choice, ChoiceGroup, done_message};
+use super::edit_texts::{self, EditText};
+use super::form::{self, Done, Problems, allow_change, ticked};
+use crate::content::{ERROR_CATEGORIES, normalise_error_code};
+use crate::db;
+use crate::db::edit_audit::Outcome;
+use crate::db::edit_content::{ErrorCodeFields, ErrorTexts};
+use crate::error::{Error, Result};
+use crate::layout::{Layout, Nav, PageContext};
+use crate::routes::Query;
+use crate::routes::errors::category_label;
+use crate::state::AppState;
+
+const LIST: &str = "/admin/errors";
+
+/// The text fields, by language.
+const TEXT_FIELDS: [&str; 8] = [
+    "zh_title",
+    "zh_message",
+    "zh_cause",
+    "zh_remedy",
+    "en_title",
+    "en_message",
+    "en_cause",
+    "en_remedy",
+];
+
+/// The list of codes.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/errors.html")]
+pub struct ErrorsPage {
+    layout: Layout,
+    chrome: Chrome,
+    e: &'static EditText,
+    done: Option<&'static str>,
+    codes: Vec<CodeItem>,
+}
+
+/// A code in the list.
+#[derive(Debug)]
+pub struct CodeItem {
+    code: String,
+    title: String,
+    category: &'static str,
+    applies_to: &'static str,
+}
+
+/// The editor of one code (or of a new one).
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/error_form.html")]
+pub struct ErrorPage {
+    layout: Layout,
+    chrome: Chrome,
+    e: &'static EditText,
+    heading: &'static str,
+    action: String,
+    /// The code being edited; `None` for a new one (then the code is a field).
+    existing: Option<String>,
+    categories: Vec<ChoiceGroup>,
+    form: ErrorForm,
+    problems: Problems,
+}
+
+/// The error-code form as typed; texts are prefixed by their language (`zh_`, `en_`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ErrorForm {
+    csrf: String,
+    code: String,
+    category: String,
+    windows: Option<String>,
+    office: Option<String>,
+    zh_title: String,
+    zh_message: String,
+    zh_cause: String,
+    zh_remedy: String,
+    en_title: String,
+    en_message: String,
+    en_cause: String,
+    en_remedy: String,
+}
+
+/// The query of the list page.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    done: Option<String>,
+}
+
+/// `GET /admin/errors`
+pub async fn get_errors(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Query(query): Query<ListQuery>,
+) -> Result<ErrorsPage> {
+    let lang = context.lang;
+    let e = edit_texts::text(lang);
+    let codes = db::content::list_error_codes(&state.db, lang)
+        .await?
+        .into_iter()
+        .map(|row| CodeItem {
+            category: category_label(&row.category, lang),
+            applies_to: match (row.applies_windows, row.applies_office) {
+                (true, true) => "Windows, Office",
+                (true, false) => "Windows",
+                _ => "Office",
+            },
+            code: row.code,
+            title: row.title,
+        })
+        .collect();
+    Ok(ErrorsPage {
+        layout: Layout::new(&state, &context, Nav::Admin),
+        chrome: Chrome::new(&staff, "errors"),
+        e,
+        done: Done::parse(query.done.as_deref()).map(|done| done_message(e, done)),
+        codes,
+    })
+}
+
+/// `GET /admin/errors/new`
+pub async fn get_new_error(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+) -> Result<ErrorPage> {
+    staff.require_admin()?;
+    Ok(page(
+        &state,
+        &context,
+        &staff,
+        None,
+        ErrorForm::default(),
+        Problems::default(),
+    ))
+}
+
+/// `POST /admin/errors/new`
+pub async fn post_new_error(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Form(typed): Form<ErrorForm>,
+) -> Result<Response> {
+    allow_change(&staff, &typed.csrf)?;
+    let e = edit_texts::text(context.lang);
+    let mut problems = Problems::default();
+    let code = normalise_error_code(&typed.code).unwrap_or_default();
+    if code.is_empty() {
+        problems.add("code", e.code_format);
+    }
+    let fields = check(code, &typed, e, &mut problems);
+    if problems.is_empty() {
+        let actor = form::actor(&staff, &state);
+        match db::edit_content::create_error_code(&state.db, &fields, &actor).await? {
+            Outcome::Done => return Ok(form::done(LIST, Done::Created, &fields.code)),
+            _ => problems.add("code", e.code_taken),
+        }
+    }
+    form::refused(page(&state, &context, &staff, None, typed, problems))
+}
+
+/// `GET /admin/errors/{code}`
+pub async fn get_error(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Result<ErrorPage> {
+    staff.require_admin()?;
+    let f = find(&state, &code).await?;
+    let typed = ErrorForm {
+        csrf: String::new(),
+        category: f.category.clone(),
+        windows: f.applies_windows.then(|| "on".to_owned()),
+        office: f.applies_office.then(|| "on".to_owned()),
+        zh_title: f.zh.title,
+        zh_message: f.zh.message,
+        zh_cause: f.zh.cause_md,
+        zh_remedy: f.zh.remedy_md,
+        en_title: f.en.title,
+        en_message: f.en.message,
+        en_cause: f.en.cause_md,
+        en_remedy: f.en.remedy_md,
+        code: f.code.clone(),
+    };
+    Ok(page(
+        &state,
+        &context,
+        &staff,
+        Some(f.code),
+        typed,
+        Problems::default(),
+    ))
+}
+
+/// `POST /admin/errors/{code}`
+pub async fn post_error(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Path(code): Path<String>,
+    Form(typed): Form<ErrorForm>,
+) -> Result<Response> {
+    allow_change(&staff, &typed.csrf)?;
+    let code = find(&state, &code).await?.code;
+    let e = edit_texts::text(context.lang);
+    let mut problems = Problems::default();
+    let fields = check(code.clone(), &typed, e, &mut problems);
+    if problems.is_empty() {
+        let actor = form::actor(&staff, &state);
+        return match db::edit_content::update_error_code(&state.db, &fields, &actor).await? {
+            Outcome::Done => Ok(form::done(LIST, Done::Saved, &code)),
+            _ => Err(Error::NotFound),
+        };
+    }
+    form::refused(page(&state, &context, &staff, Some(code), typed, problems))
+}
+
+/// Checks everything but the code; answers the fields to store.
+fn check(
+    code: String,
+    typed: &ErrorForm,
+    e: &EditText,
+    problems: &mut Problems,
+) -> ErrorCodeFields {
+    let category = typed.category.trim().to_owned();
+    if !ERROR_CATEGORIES.contains(&category.as_str()) {
+        problems.add("category", e.category_unknown);
+    }
+    let (applies_windows, applies_office) = (ticked(&typed.windows), ticked(&typed.office));
+    if !applies_windows && !applies_office {
+        problems.add("windows", e.applies_none);
+    }
+    let mut texts = |names: [&'static str; 4], values: [&str; 4]| ErrorTexts {
+        title: form::text(problems, names[0], values[0], 200, false, e.title_length),
+        message: form::text(problems, names[1], values[1], 2_000, true, e.message_length),
+        cause_md: form::text(problems, names[2], values[2], 20_000, true, e.cause_length),
+        remedy_md: form::text(problems, names[3], values[3], 20_000, true, e.remedy_length),
+    };
+    let zh = texts(
+        ["zh_title", "zh_message", "zh_cause", "zh_remedy"],
+        [
+            &typed.zh_title,
+            &typed.zh_message,
+            &typed.zh_cause,
+            &typed.zh_remedy,
+        ],
+    );
+    let en = texts(
+        ["en_title", "en_message", "en_cause", "en_remedy"],
+        [
+            &typed.en_title,
+            &typed.en_message,
+            &typed.en_cause,
+            &typed.en_remedy,
+        ],
+    );
+    ErrorCodeFields {
+        code,
+        category,
+        applies_windows,
+        applies_office,
+        zh,
+        en,
+    }
+}
+
+async fn find(state: &AppState, code: &str) -> Result<ErrorCodeFields> {
+    let code = normalise_error_code(code).ok_or(Error::NotFound)?;
+    db::edit_content::find_error_code(&state.db, &code)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+fn page(
+    state: &AppState,
+    context: &PageContext,
+    staff: &Staff,
+    existing: Option<String>,
+    form: ErrorForm,
+    mut problems: Problems,
+) -> ErrorPage {
+    let lang = context.lang;
+    let e = edit_texts::text(lang);
+    problems.label(&[
+        ("code", e.error_code),
+        ("category", e.error_category),
+        ("windows", e.error_applies),
+    ]);
+    for (n, field) in TEXT_FIELDS.into_iter().enumerate() {
+        let legend = if n < 4 {
+            e.error_texts_zh
+        } else {
+            e.error_texts_en
+        };
+        problems.label(&[(field, legend)]);
+    }
+    ErrorPage {
+        layout: Layout::new(state, context, Nav::Admin),
+        chrome: Chrome::new(staff, "errors"),
+        e,
+        heading: if existing.is_some() {
+            e.error_edit
+        } else {
+            e.error_new
+        },
+        action: match &existing {
+            Some(code) => format!("{LIST}/{code}"),
+            None => format!("{LIST}/new"),
+        },
+        existing,
+        categories: vec![ChoiceGroup {
+            label: String::new(),
+            choices: ERROR_CATEGORIES
+                .iter()
+                .map(|c| Choice {
+                    value: (*c).to_owned(),
+                    label: category_label(c, lang).to_owned(),
+                })
+                .collect(),
+        }],
+        form,
+        problems,
+    }
+}

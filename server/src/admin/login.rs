@@ -1,0 +1,238 @@
+//! Signing in and out, and changing one's password.
+//!
+//! Sign-in answers the same words after the same work for an unknown account and a wrong
+//! password (an unknown account's password is checked against a fixed hash), and is
+//! limited per account name and per network before any password is checked.
+
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::auth::{self, Staff};
+use crate::db;
+use crate::error::{Error, Result};
+use crate::layout::{Layout, Nav, PageContext};
+use crate::network::{ClientAddr, network_of};
+use crate::state::AppState;
+
+/// The window sign-in attempts are counted in.
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+/// The password form.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// A form that only carries the CSRF token (sign-out).
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// The sign-in page.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/login.html")]
+pub struct LoginPage {
+    layout: Layout,
+    username: String,
+    problem: Option<String>,
+}
+
+/// The password page.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/password.html")]
+pub struct PasswordPage {
+    layout: Layout,
+    csrf: String,
+    forced: bool,
+    problem: Option<String>,
+}
+
+/// `GET /admin/login`
+pub async fn get_login(State(state): State<AppState>, context: PageContext) -> LoginPage {
+    LoginPage {
+        layout: Layout::new(&state, &context, Nav::Admin),
+        username: String::new(),
+        problem: None,
+    }
+}
+
+/// `POST /admin/login`
+pub async fn post_login(
+    State(state): State<AppState>,
+    context: PageContext,
+    ClientAddr(client): ClientAddr,
+    Form(form): Form<LoginForm>,
+) -> Result<Response> {
+    let t = super::texts::text(context.lang);
+    let username = form.username.trim().to_ascii_lowercase();
+    let refuse = |problem: &str, status: StatusCode| {
+        let page = LoginPage {
+            layout: Layout::new(&state, &context, Nav::Admin),
+            username: username.chars().take(64).collect(),
+            problem: Some(problem.to_owned()),
+        };
+        Ok((status, page).into_response())
+    };
+    let now = Instant::now();
+    let network = network_of(client, &state.config).label;
+    if state
+        .limiters
+        .logins_per_network
+        .check(&network, now)
+        .is_err()
+        || state
+            .limiters
+            .logins_per_account
+            .check(&username, now)
+            .is_err()
+    {
+        tracing::warn!(login.network = %network, "sign-in throttled");
+        return refuse(t.login_throttled, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let user = if auth::valid_username(&username) {
+        db::accounts::find_user(&state.db, &username).await?
+    } else {
+        None
+    };
+    let password = form
+        .password
+        .chars()
+        .take(auth::MAX_PASSWORD_CHARS)
+        .collect();
+    let accepted =
+        auth::verify_password(user.as_ref().map(|u| u.password_hash.clone()), password).await;
+    let Some(user) = user.filter(|_| accepted) else {
+        tracing::info!(login.network = %network, "sign-in refused");
+        return refuse(t.login_wrong, StatusCode::UNAUTHORIZED);
+    };
+    // A new session id at every sign-in: a session fixed before sign-in is worthless.
+    if let Some(old) = old_session(&context, &state) {
+        db::accounts::delete_session(&state.db, &old).await?;
+    }
+    let secret = auth::start_session(&state, user.id).await?;
+    tracing::info!(login.user = %user.username, "signed in");
+    let target = if user.must_change_password {
+        "/admin/password"
+    } else {
+        "/admin"
+    };
+    with_cookie(
+        Redirect::to(target).into_response(),
+        &auth::session_cookie_header(&state, &secret),
+    )
+}
+
+/// `POST /admin/logout`
+pub async fn post_logout(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response> {
+    staff.check_csrf(&form.csrf)?;
+    db::accounts::delete_session(&state.db, &staff.session_hash).await?;
+    tracing::info!(login.user = %staff.username, "signed out");
+    with_cookie(
+        Redirect::to("/admin/login").into_response(),
+        &auth::clear_cookie_header(&state),
+    )
+}
+
+/// `GET /admin/password`
+pub async fn get_password(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+) -> PasswordPage {
+    PasswordPage {
+        layout: Layout::new(&state, &context, Nav::Admin),
+        csrf: staff.csrf_token.clone(),
+        forced: staff.must_change_password,
+        problem: None,
+    }
+}
+
+/// `POST /admin/password`: changes the password, ends every session of the account, and
+/// starts a new one here.
+pub async fn post_password(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response> {
+    staff.check_csrf(&form.csrf)?;
+    let t = super::texts::text(context.lang);
+    let user = db::accounts::find_user(&state.db, &staff.username)
+        .await?
+        .ok_or(Error::SignInRequired)?;
+    let problem = if !auth::verify_password(
+        Some(user.password_hash),
+        form.current
+            .chars()
+            .take(auth::MAX_PASSWORD_CHARS)
+            .collect(),
+    )
+    .await
+    {
+        Some(t.password_current_wrong)
+    } else if form.new != form.confirm {
+        Some(t.password_mismatch)
+    } else if form.new == form.current {
+        Some(t.password_unchanged)
+    } else {
+        auth::password_problem(&form.new, &staff.username).map(|p| match p {
+            "too_short" => t.password_too_short,
+            "too_long" => t.password_too_long,
+            _ => t.password_same_as_name,
+        })
+    };
+    if let Some(problem) = problem {
+        let page = PasswordPage {
+            layout: Layout::new(&state, &context, Nav::Admin),
+            csrf: staff.csrf_token.clone(),
+            forced: staff.must_change_password,
+            problem: Some(problem.to_owned()),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let hash = auth::hash_password(form.new).await?;
+    db::accounts::set_password(&state.db, &staff.username, &hash, false, state.now()).await?;
+    let secret = auth::start_session(&state, staff.user_id).await?;
+    tracing::info!(login.user = %staff.username, "password changed");
+    with_cookie(
+        Redirect::to("/admin").into_response(),
+        &auth::session_cookie_header(&state, &secret),
+    )
+}
+
+fn old_session(context: &PageContext, state: &AppState) -> Option<String> {
+    context
+        .cookie(auth::cookie_name(state))
+        .map(|secret| auth::hash_session(&secret))
+}
+
+fn with_cookie(mut response: Response, cookie: &str) -> Result<Response> {
+    let value = HeaderValue::from_str(cookie).map_err(|e| Error::Internal(e.into()))?;
+    response.headers_mut().append(header::SET_COOKIE, value);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}

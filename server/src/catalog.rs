@@ -1,0 +1,271 @@
+//! The catalogue's vocabulary and its pure rules: families, licence status, seats, and
+//! dates in both calendars. No I/O here; the database layer fills these types in.
+
+use std::fmt;
+
+use time::Date;
+
+use crate::lang::Lang;
+
+/// How many days before its end a licence counts as ending.
+pub const ENDING_WITHIN_DAYS: i64 = 90;
+
+/// What kind of software a version is; decides its tutorial and activation method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// Windows client editions, activated with `slmgr.vbs`.
+    Windows,
+    /// Office suites, activated with `ospp.vbs`.
+    Office,
+    /// Microsoft Project, activated with Office's `ospp.vbs`.
+    Project,
+    /// Microsoft Visio, activated with Office's `ospp.vbs`.
+    Visio,
+    /// Visual Studio, activated with a product key, not KMS.
+    VisualStudio,
+    /// Anything else (licences, retired products).
+    Other,
+}
+
+/// Where a licence stands today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// In force, and not ending within [`ENDING_WITHIN_DAYS`].
+    Active,
+    /// In force, ending within [`ENDING_WITHIN_DAYS`].
+    Ending,
+    /// Its term is over.
+    Ended,
+}
+
+/// How many people or machines a licence covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seats {
+    /// Everyone at the institution.
+    CampusWide,
+    /// A fixed number of seats.
+    Count(i64),
+    /// The source does not say.
+    Unspecified,
+}
+
+impl Family {
+    /// Every family, in the order filters list them.
+    pub const ALL: [Family; 6] = [
+        Family::Windows,
+        Family::Office,
+        Family::Project,
+        Family::Visio,
+        Family::VisualStudio,
+        Family::Other,
+    ];
+
+    /// The identifier used in URLs, JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Windows => "windows",
+            Family::Office => "office",
+            Family::Project => "project",
+            Family::Visio => "visio",
+            Family::VisualStudio => "visual-studio",
+            Family::Other => "other",
+        }
+    }
+
+    /// Parses an identifier written by [`Family::as_str`].
+    pub fn parse(value: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.as_str() == value)
+    }
+
+    /// The tutorial that covers this family: Office's covers Project and Visio, which
+    /// activate through the same `ospp.vbs`.
+    pub fn tutorial_slug(self) -> Option<&'static str> {
+        match self {
+            Family::Windows => Some("windows"),
+            Family::Office | Family::Project | Family::Visio => Some("office"),
+            Family::VisualStudio | Family::Other => None,
+        }
+    }
+
+    /// The family's name as shown to people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Family::Windows => "Windows",
+            Family::Office => "Office",
+            Family::Project => "Project",
+            Family::Visio => "Visio",
+            Family::VisualStudio => "Visual Studio",
+            Family::Other => lang.pick("其他", "Other"),
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Status {
+    /// Every status, in the order filters list them.
+    pub const ALL: [Status; 3] = [Status::Active, Status::Ending, Status::Ended];
+
+    /// Derives the status of a term ending on `end` (inclusive) as seen on `today`.
+    /// A licence without an end date does not expire.
+    pub fn of(end: Option<Date>, today: Date) -> Status {
+        match end {
+            None => Status::Active,
+            Some(end) if end < today => Status::Ended,
+            Some(end) if (end - today).whole_days() <= ENDING_WITHIN_DAYS => Status::Ending,
+            Some(_) => Status::Active,
+        }
+    }
+
+    /// The identifier used in URLs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Ending => "ending",
+            Status::Ended => "ended",
+        }
+    }
+
+    /// Parses an identifier written by [`Status::as_str`].
+    pub fn parse(value: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// The status as shown to people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Status::Active => lang.pick("授權中", "Active"),
+            Status::Ending => lang.pick("即將到期", "Ending soon"),
+            Status::Ended => lang.pick("已到期", "Ended"),
+        }
+    }
+}
+
+impl Seats {
+    /// Builds seats from the two database columns.
+    pub fn from_columns(seats: Option<i64>, campus_wide: bool) -> Seats {
+        match (campus_wide, seats) {
+            (true, _) => Seats::CampusWide,
+            (false, Some(n)) => Seats::Count(n),
+            (false, None) => Seats::Unspecified,
+        }
+    }
+
+    /// The seats as shown to people.
+    pub fn label(self, lang: Lang) -> String {
+        match self {
+            Seats::CampusWide => lang.pick("全校", "Campus-wide").to_owned(),
+            Seats::Count(n) => n.to_string(),
+            Seats::Unspecified => lang.pick("未載明", "Not stated").to_owned(),
+        }
+    }
+}
+
+/// Converts a date written in the ROC (Minguo) calendar, `YYY/MM/DD` as in `106/03/01`,
+/// to the Gregorian date: ROC year 1 is 1912, so year 106 is 2017.
+pub fn parse_roc_date(text: &str) -> Option<Date> {
+    let mut parts = text.trim().split('/');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || year < 1 {
+        return None;
+    }
+    let month = time::Month::try_from(month).ok()?;
+    Date::from_calendar_date(year + 1911, month, day).ok()
+}
+
+/// Writes `date` in the ROC calendar, e.g. `民國106年3月1日` or `ROC 106/03/01`.
+pub fn format_roc_date(date: Date, lang: Lang) -> String {
+    let year = date.year() - 1911;
+    let (month, day) = (u8::from(date.month()), date.day());
+    match lang {
+        Lang::ZhTw => format!("民國{year}年{month}月{day}日"),
+        Lang::En => format!("ROC {year}/{month:02}/{day:02}"),
+    }
+}
+
+/// Writes `date` in the ROC calendar without words, as `106/03/01`.
+pub fn format_roc_date_short(date: Date) -> String {
+    let year = date.year() - 1911;
+    format!("{year}/{:02}/{:02}", u8::from(date.month()), date.day())
+}
+
+/// Writes `date` in ISO 8601, the Gregorian form every page shows first.
+pub fn format_iso_date(date: Date) -> String {
+    let (year, month, day) = (date.year(), u8::from(date.month()), date.day());
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn roc_dates_convert_both_ways() {
+        let cases = [
+            ("106/03/01", date!(2017 - 03 - 01)),
+            ("109/02/28", date!(2020 - 02 - 28)),
+            ("107/10/22", date!(2018 - 10 - 22)),
+            ("1/01/01", date!(1912 - 01 - 01)),
+            ("109/02/29", date!(2020 - 02 - 29)),
+        ];
+        for (roc, gregorian) in cases {
+            assert_eq!(parse_roc_date(roc), Some(gregorian), "{roc}");
+        }
+        assert_eq!(
+            format_roc_date(date!(2017 - 03 - 01), Lang::ZhTw),
+            "民國106年3月1日"
+        );
+        assert_eq!(
+            format_roc_date(date!(2020 - 02 - 28), Lang::En),
+            "ROC 109/02/28"
+        );
+    }
+
+    #[test]
+    fn malformed_roc_dates_are_rejected() {
+        for text in [
+            "",
+            "106",
+            "106/13/01",
+            "108/02/29",
+            "0/01/01",
+            "106/03/01/1",
+            "a/b/c",
+        ] {
+            assert_eq!(parse_roc_date(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn status_follows_the_end_date() {
+        let today = date!(2026 - 11 - 24);
+        let cases = [
+            (None, Status::Active),
+            (Some(date!(2020 - 02 - 28)), Status::Ended),
+            (Some(date!(2026 - 11 - 23)), Status::Ended),
+            (Some(date!(2026 - 11 - 24)), Status::Ending),
+            (Some(date!(2027 - 02 - 22)), Status::Ending),
+            (Some(date!(2027 - 02 - 23)), Status::Active),
+        ];
+        for (end, expected) in cases {
+            assert_eq!(Status::of(end, today), expected, "{end:?}");
+        }
+    }
+
+    #[test]
+    fn families_round_trip_and_map_to_tutorials() {
+        for family in Family::ALL {
+            assert_eq!(Family::parse(family.as_str()), Some(family));
+        }
+        assert_eq!(Family::Project.tutorial_slug(), Some("office"));
+        assert_eq!(Family::VisualStudio.tutorial_slug(), None);
+        assert_eq!(Family::parse("Windows"), None);
+    }
+}

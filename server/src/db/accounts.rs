@@ -1,0 +1,181 @@
+//! Staff accounts, sessions and the audit log.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::{Db, with_pool};
+
+/// A staff account.
+#[derive(Clone, Debug, FromRow)]
+pub struct UserRow {
+    /// Its id.
+    pub id: i64,
+    /// The login name.
+    pub username: String,
+    /// `admin` or `viewer`.
+    pub role: String,
+    /// The Argon2id hash (PHC string). Never shown or logged.
+    pub password_hash: String,
+    /// The password was set by someone else and must be changed at the next login.
+    pub must_change_password: bool,
+}
+
+/// A live session joined with its account.
+#[derive(Clone, Debug, FromRow)]
+pub struct SessionRow {
+    /// The account's id.
+    pub user_id: i64,
+    /// The account's login name.
+    pub username: String,
+    /// `admin` or `viewer`.
+    pub role: String,
+    /// Whether the password must be changed before anything else.
+    pub must_change_password: bool,
+    /// The session's CSRF token for forms.
+    pub csrf_token: String,
+    /// When the session was last used.
+    pub last_seen_at: OffsetDateTime,
+    /// When it ends regardless of use.
+    pub expires_at: OffsetDateTime,
+}
+
+/// One audit-log entry.
+#[derive(Clone, Debug, FromRow)]
+pub struct AuditRow {
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who.
+    pub username: String,
+    /// `create`, `update`, `delete` …
+    pub action: String,
+    /// What kind of thing: `version`, `tutorial` …
+    pub entity: String,
+    /// Which one.
+    pub entity_key: String,
+    /// Its state before, as JSON.
+    pub before_json: Option<String>,
+    /// Its state after, as JSON.
+    pub after_json: Option<String>,
+}
+
+/// The account with this login name.
+pub async fn find_user(db: &Db, username: &str) -> sqlx::Result<Option<UserRow>> {
+    const SQL: &str = "select id, username, role, password_hash, must_change_password from users where username = $1";
+    with_pool!(db, pool => sqlx::query_as(SQL).bind(username).fetch_optional(pool).await)
+}
+
+/// Every account, by name.
+pub async fn list_users(db: &Db) -> sqlx::Result<Vec<UserRow>> {
+    const SQL: &str = "select id, username, role, password_hash, must_change_password from users order by username";
+    with_pool!(db, pool => sqlx::query_as(SQL).fetch_all(pool).await)
+}
+
+/// Creates an account; `false` when the name is taken.
+pub async fn create_user(
+    db: &Db,
+    username: &str,
+    role: &str,
+    hash: &str,
+    must_change: bool,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    const SQL: &str = "insert into users (username, role, password_hash, must_change_password, created_at, updated_at)
+                       values ($1, $2, $3, $4, $5, $5) on conflict (username) do nothing";
+    let done = with_pool!(db, pool => sqlx::query(SQL).bind(username).bind(role).bind(hash).bind(must_change).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Sets an account's password, and ends its sessions; `false` when there is no such account.
+pub async fn set_password(
+    db: &Db,
+    username: &str,
+    hash: &str,
+    must_change: bool,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    const SQL: &str = "update users set password_hash = $2, must_change_password = $3, updated_at = $4 where username = $1";
+    const END: &str =
+        "delete from sessions where user_id in (select id from users where username = $1)";
+    let done = with_pool!(db, pool => sqlx::query(SQL).bind(username).bind(hash).bind(must_change).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_pool!(db, pool => sqlx::query(END).bind(username).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Removes an account and its sessions; `false` when there is no such account.
+pub async fn remove_user(db: &Db, username: &str) -> sqlx::Result<bool> {
+    const END: &str =
+        "delete from sessions where user_id in (select id from users where username = $1)";
+    const SQL: &str = "delete from users where username = $1";
+    with_pool!(db, pool => sqlx::query(END).bind(username).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = with_pool!(db, pool => sqlx::query(SQL).bind(username).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// How many accounts exist.
+pub async fn count_users(db: &Db) -> sqlx::Result<i64> {
+    with_pool!(db, pool => sqlx::query_scalar("select count(*) from users").fetch_one(pool).await)
+}
+
+/// Starts a session.
+pub async fn create_session(
+    db: &Db,
+    id_hash: &str,
+    user_id: i64,
+    csrf_token: &str,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> sqlx::Result<()> {
+    const SQL: &str =
+        "insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+                       values ($1, $2, $3, $4, $4, $5)";
+    with_pool!(db, pool => sqlx::query(SQL).bind(id_hash).bind(user_id).bind(csrf_token).bind(now).bind(expires_at).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The session with this id hash, with its account.
+pub async fn find_session(db: &Db, id_hash: &str) -> sqlx::Result<Option<SessionRow>> {
+    const SQL: &str = "select s.user_id, u.username, u.role, u.must_change_password, s.csrf_token, s.last_seen_at, s.expires_at
+                       from sessions s join users u on u.id = s.user_id where s.id_hash = $1";
+    with_pool!(db, pool => sqlx::query_as(SQL).bind(id_hash).fetch_optional(pool).await)
+}
+
+/// Records that a session was used.
+pub async fn touch_session(db: &Db, id_hash: &str, now: OffsetDateTime) -> sqlx::Result<()> {
+    with_pool!(db, pool => sqlx::query("update sessions set last_seen_at = $2 where id_hash = $1").bind(id_hash).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends a session.
+pub async fn delete_session(db: &Db, id_hash: &str) -> sqlx::Result<()> {
+    with_pool!(db, pool => sqlx::query("delete from sessions where id_hash = $1").bind(id_hash).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends every session that expired or sat idle since `idle_before`.
+pub async fn delete_stale_sessions(
+    db: &Db,
+    now: OffsetDateTime,
+    idle_before: OffsetDateTime,
+) -> sqlx::Result<u64> {
+    const SQL: &str = "delete from sessions where expires_at <= $1 or last_seen_at < $2";
+    with_pool!(db, pool => sqlx::query(SQL).bind(now).bind(idle_before).execute(pool).await.map(|r| r.rows_affected()))
+}
+
+/// Appends to the audit log.
+pub async fn audit(db: &Db, entry: &AuditRow) -> sqlx::Result<()> {
+    const SQL: &str =
+        "insert into audit_log (at, username, action, entity, entity_key, before_json, after_json)
+                       values ($1, $2, $3, $4, $5, $6, $7)";
+    with_pool!(db, pool => sqlx::query(SQL)
+        .bind(entry.at).bind(&entry.username).bind(&entry.action).bind(&entry.entity)
+        .bind(&entry.entity_key).bind(&entry.before_json).bind(&entry.after_json)
+        .execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The newest audit entries first.
+pub async fn list_audit(db: &Db, limit: i64) -> sqlx::Result<Vec<AuditRow>> {
+    const SQL: &str = "select at, username, action, entity, entity_key, before_json, after_json
+                       from audit_log order by at desc, id desc limit $1";
+    with_pool!(db, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await)
+}

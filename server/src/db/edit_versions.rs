@@ -1,0 +1,214 @@
+//! Staff edits of catalogue versions: the rows as the admin pages list them, what depends
+//! on a version's slug, and create / update / delete with their audit entries.
+
+use serde_json::{Value, json};
+use sqlx::FromRow;
+use time::Date;
+
+use super::edit_audit::{self, Actor, Outcome, begin_edit};
+use super::edit_catalogue::{product_in, taken_or};
+use super::{Db, Tx, with_pool, with_tx};
+use crate::catalog::format_iso_date;
+
+/// What staff edit on a version.
+#[derive(Clone, Debug, Default, FromRow, PartialEq, Eq)]
+pub struct VersionFields {
+    /// The slug of the product it belongs to.
+    pub product: String,
+    /// Its slug (unique among versions; downloads and reports carry it).
+    pub slug: String,
+    /// Its name in Traditional Chinese.
+    pub name_zh: String,
+    /// Its name in English.
+    pub name_en: String,
+    /// Its family (`catalog::Family::as_str`).
+    pub family: String,
+    /// A number of seats, if one is stated.
+    pub seats: Option<i64>,
+    /// Covers everyone at the institution.
+    pub campus_wide: bool,
+    /// First day of the term.
+    pub term_start: Option<Date>,
+    /// Last day of the term.
+    pub term_end: Option<Date>,
+    /// Activated through the campus KMS host.
+    pub kms_activated: bool,
+    /// Covered by its family's tutorial.
+    pub has_tutorial: bool,
+    /// An activator download is offered.
+    pub has_activator: bool,
+    /// Its place within the product, smallest first.
+    pub sort_order: i64,
+}
+
+/// A version as stored.
+#[derive(Clone, Debug, FromRow)]
+pub struct VersionRecord {
+    /// Its id.
+    pub id: i64,
+    /// What staff edit.
+    #[sqlx(flatten)]
+    pub fields: VersionFields,
+}
+
+/// What refers to a version by its slug, outside the catalogue.
+#[derive(Clone, Copy, Debug, Default, FromRow, PartialEq, Eq)]
+pub struct Usage {
+    /// Activator downloads issued for it (their tokens are bound to the slug).
+    pub n_downloads: i64,
+    /// Machines that reported activating it.
+    pub n_machines: i64,
+}
+
+impl VersionFields {
+    /// The audit log's picture of it.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "product": self.product, "slug": self.slug,
+            "name_zh": self.name_zh, "name_en": self.name_en, "family": self.family,
+            "seats": self.seats, "campus_wide": self.campus_wide,
+            "term_start": self.term_start.map(format_iso_date),
+            "term_end": self.term_end.map(format_iso_date),
+            "kms_activated": self.kms_activated, "has_tutorial": self.has_tutorial,
+            "has_activator": self.has_activator, "sort_order": self.sort_order,
+        })
+    }
+}
+
+impl Usage {
+    /// Whether anything refers to the slug.
+    pub fn is_used(self) -> bool {
+        self.n_downloads > 0 || self.n_machines > 0
+    }
+}
+
+const SELECT_VERSIONS: &str = "
+    select v.id, p.slug as product, v.slug, v.name_zh, v.name_en, v.family, v.seats,
+           v.campus_wide, v.term_start, v.term_end, v.kms_activated, v.has_tutorial,
+           v.has_activator, v.sort_order
+    from versions v join products p on p.id = v.product_id";
+
+/// Every version in catalogue order.
+pub async fn list_versions(db: &Db) -> sqlx::Result<Vec<VersionRecord>> {
+    let sql = format!(
+        "{SELECT_VERSIONS} join agreements a on a.id = p.agreement_id
+         order by a.sort_order, a.id, p.sort_order, p.id, v.sort_order, v.id"
+    );
+    with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)
+}
+
+/// The version with this slug.
+pub async fn find_version(db: &Db, slug: &str) -> sqlx::Result<Option<VersionRecord>> {
+    let sql = format!("{SELECT_VERSIONS} where v.slug = $1");
+    with_pool!(db, pool => sqlx::query_as(&sql).bind(slug).fetch_optional(pool).await)
+}
+
+/// What refers to the version slug `slug` (from the roll-ups, so it costs no scan of the
+/// raw downloads or reports).
+pub async fn usage(db: &Db, slug: &str) -> sqlx::Result<Usage> {
+    const SQL: &str = "
+        select cast(coalesce((select sum(n_downloads) from daily_downloads where product = $1), 0)
+                    as bigint) as n_downloads,
+               (select count(*) from machine_products where product = $1) as n_machines";
+    with_pool!(db, pool => sqlx::query_as(SQL).bind(slug).fetch_one(pool).await)
+}
+
+/// Creates a version in the product `fields.product`.
+pub async fn create_version(
+    db: &Db,
+    fields: &VersionFields,
+    actor: &Actor,
+) -> sqlx::Result<Outcome> {
+    const SQL: &str = "
+        insert into versions (product_id, slug, name_zh, name_en, family, seats, campus_wide,
+            term_start, term_end, kms_activated, has_tutorial, has_activator, sort_order)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+    let mut tx = begin_edit(db).await?;
+    let Some(parent) = product_in(&mut tx, &fields.product).await? else {
+        return Ok(Outcome::NoParent);
+    };
+    let f = fields;
+    let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
+        .bind(parent.id).bind(&f.slug).bind(&f.name_zh).bind(&f.name_en).bind(&f.family)
+        .bind(f.seats).bind(f.campus_wide).bind(f.term_start).bind(f.term_end)
+        .bind(f.kms_activated).bind(f.has_tutorial).bind(f.has_activator).bind(f.sort_order)
+        .execute(&mut *conn).await.map(|r| r.rows_affected()));
+    if let Err(error) = inserted {
+        return taken_or(error);
+    }
+    let what = ("version", fields.slug.as_str());
+    edit_audit::record(
+        &mut tx,
+        actor,
+        "create",
+        what,
+        None,
+        Some(&fields.to_json()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Outcome::Done)
+}
+
+/// Changes the version now called `slug` (and may move it to another product).
+pub async fn update_version(
+    db: &Db,
+    slug: &str,
+    fields: &VersionFields,
+    actor: &Actor,
+) -> sqlx::Result<Outcome> {
+    const SQL: &str = "
+        update versions set product_id = $2, slug = $3, name_zh = $4, name_en = $5,
+            family = $6, seats = $7, campus_wide = $8, term_start = $9, term_end = $10,
+            kms_activated = $11, has_tutorial = $12, has_activator = $13, sort_order = $14
+        where id = $1";
+    let mut tx = begin_edit(db).await?;
+    let Some(before) = version_in(&mut tx, slug).await? else {
+        return Ok(Outcome::NotFound);
+    };
+    let Some(parent) = product_in(&mut tx, &fields.product).await? else {
+        return Ok(Outcome::NoParent);
+    };
+    let f = fields;
+    let updated = with_tx!(&mut tx, conn => sqlx::query(SQL)
+        .bind(before.id).bind(parent.id).bind(&f.slug).bind(&f.name_zh).bind(&f.name_en)
+        .bind(&f.family).bind(f.seats).bind(f.campus_wide).bind(f.term_start).bind(f.term_end)
+        .bind(f.kms_activated).bind(f.has_tutorial).bind(f.has_activator).bind(f.sort_order)
+        .execute(&mut *conn).await.map(|r| r.rows_affected()));
+    if let Err(error) = updated {
+        return taken_or(error);
+    }
+    let (old, new) = (before.fields.to_json(), fields.to_json());
+    let what = ("version", fields.slug.as_str());
+    edit_audit::record(&mut tx, actor, "update", what, Some(&old), Some(&new)).await?;
+    tx.commit().await?;
+    Ok(Outcome::Done)
+}
+
+/// Deletes the version `slug`. The caller checks [`usage`] first: downloads and reports
+/// name versions by slug, not by a foreign key.
+pub async fn delete_version(db: &Db, slug: &str, actor: &Actor) -> sqlx::Result<Outcome> {
+    let mut tx = begin_edit(db).await?;
+    let Some(before) = version_in(&mut tx, slug).await? else {
+        return Ok(Outcome::NotFound);
+    };
+    with_tx!(&mut tx, conn => sqlx::query("delete from versions where id = $1")
+        .bind(before.id).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
+    let old = before.fields.to_json();
+    edit_audit::record(
+        &mut tx,
+        actor,
+        "delete",
+        ("version", slug),
+        Some(&old),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Outcome::Done)
+}
+
+async fn version_in(tx: &mut Tx, slug: &str) -> sqlx::Result<Option<VersionRecord>> {
+    let sql = format!("{SELECT_VERSIONS} where v.slug = $1");
+    with_tx!(tx, conn => sqlx::query_as(&sql).bind(slug).fetch_optional(&mut *conn).await)
+}

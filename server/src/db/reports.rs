@@ -1,0 +1,316 @@
+//! Storing activation reports with their roll-ups, a batch per transaction.
+//!
+//! [`store_batch`] is the group commit's one write: every report of the batch is
+//! inserted (a repeated `report_id` is left alone and answered as a repeat), and for the
+//! new ones the roll-ups the dashboard reads are updated in the same transaction —
+//! counted in memory first, so each distinct roll-up row is written once per batch.
+//!
+//! Each table takes one multi-row statement per batch (a few for odd sizes, see
+//! `db::chunks`), not one per row: a statement costs a round trip to SQLite's worker
+//! thread or to PostgreSQL, and per-row statements were most of a batch's time. Rows
+//! are written in key order, so two writers on PostgreSQL lock shared roll-up rows in the
+//! same order and cannot deadlock.
+
+use std::collections::{BTreeMap, HashSet};
+
+use protocol::report::{FindingStatus, Outcome, ProductOutcome, Report};
+use time::{Date, OffsetDateTime};
+
+use super::{Db, chunks, values_list, with_tx};
+
+/// A validated report with what the server knows of its arrival.
+#[derive(Clone, Debug)]
+pub struct Incoming {
+    /// The report.
+    pub report: Report,
+    /// The id of the download token that authenticated it.
+    pub token_id: String,
+    /// The sender's network label.
+    pub network: String,
+    /// When it arrived (UTC, whole seconds).
+    pub received_at: OffsetDateTime,
+    /// That day in the institution's time zone.
+    pub day: Date,
+}
+
+/// Whether a report was new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored now.
+    New,
+    /// Stored before (same `report_id`); nothing changed.
+    Repeat,
+}
+
+/// The roll-up rows a batch adds to, each counted once.
+#[derive(Default)]
+struct Rollups<'a> {
+    outcomes: BTreeMap<(Date, &'a str, &'a str, &'a str), i64>,
+    errors: BTreeMap<(Date, &'a str, &'a str, &'a str), i64>,
+    machines: BTreeMap<(&'a str, &'a str), Machine<'a>>,
+    tokens: BTreeMap<&'a str, OffsetDateTime>,
+}
+
+/// A machine's state within one batch.
+struct Machine<'a> {
+    network: &'a str,
+    first_seen: OffsetDateTime,
+    seen: OffsetDateTime,
+    success: Option<OffsetDateTime>,
+    outcome: Outcome,
+}
+
+/// A report's column values, computed before the transaction starts.
+struct Row<'a> {
+    item: &'a Incoming,
+    architecture: String,
+    findings_json: String,
+    products_json: String,
+}
+
+const INSERT_REPORTS: &str = "insert into reports (report_id, token_id, product, network,
+    received_at, started_at, duration_ms, machine_id, os_version, os_edition, architecture,
+    ui_language, utc_offset_minutes, activator_version, outcome, findings_json, products_json)
+    values ";
+
+const UPSERT_MACHINES: &str = "
+    on conflict (machine_id, product) do update set
+        network = case when excluded.last_seen >= machine_products.last_seen
+                       then excluded.network else machine_products.network end,
+        last_outcome = case when excluded.last_seen >= machine_products.last_seen
+                            then excluded.last_outcome else machine_products.last_outcome end,
+        first_seen = case when excluded.first_seen < machine_products.first_seen
+                          then excluded.first_seen else machine_products.first_seen end,
+        last_seen = case when excluded.last_seen > machine_products.last_seen
+                         then excluded.last_seen else machine_products.last_seen end,
+        last_success = case when excluded.last_success is not null
+                             and (machine_products.last_success is null
+                                  or excluded.last_success > machine_products.last_success)
+                            then excluded.last_success else machine_products.last_success end";
+
+/// Stores `batch` in one transaction; answers, per report, whether it was new.
+pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored>> {
+    // The first report of each id in the batch; a later one is a repeat.
+    let mut ids = HashSet::new();
+    let mut rows: Vec<Row<'_>> = batch
+        .iter()
+        .filter(|item| ids.insert(item.report.report_id.as_str()))
+        .map(Row::new)
+        .collect();
+    // In id order, like every other table's rows: see the module's comment.
+    rows.sort_by(|a, b| a.item.report.report_id.cmp(&b.item.report.report_id));
+
+    let mut tx = db.begin().await?;
+    let mut new_ids: HashSet<String> = HashSet::with_capacity(rows.len());
+    for chunk in chunks(&rows) {
+        let sql = format!(
+            "{INSERT_REPORTS}{} on conflict (report_id) do nothing returning report_id",
+            values_list(&tx, 17, chunk.len())
+        );
+        let inserted: Vec<String> = with_tx!(&mut tx, conn => {
+            let mut query = sqlx::query_scalar(&sql);
+            for row in chunk {
+                let (item, report) = (row.item, &row.item.report);
+                query = query
+                    .bind(&report.report_id)
+                    .bind(&item.token_id)
+                    .bind(&report.product)
+                    .bind(&item.network)
+                    .bind(item.received_at)
+                    .bind(report.started_at)
+                    .bind(i64::try_from(report.duration_ms).unwrap_or(i64::MAX))
+                    .bind(&report.machine.id)
+                    .bind(&report.machine.os_version)
+                    .bind(&report.machine.os_edition)
+                    .bind(&row.architecture)
+                    .bind(&report.machine.ui_language)
+                    .bind(i64::from(report.machine.utc_offset_minutes))
+                    .bind(&report.activator_version)
+                    .bind(report.outcome.as_str())
+                    .bind(&row.findings_json)
+                    .bind(&row.products_json);
+            }
+            query.fetch_all(&mut *conn).await?
+        });
+        new_ids.extend(inserted);
+    }
+
+    let mut rollups = Rollups::default();
+    let mut first = HashSet::new();
+    let results = batch
+        .iter()
+        .map(|item| {
+            let id = item.report.report_id.as_str();
+            if first.insert(id) && new_ids.contains(id) {
+                rollups.count(item);
+                Stored::New
+            } else {
+                Stored::Repeat
+            }
+        })
+        .collect();
+    rollups.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// How many reports are stored (for tests and benchmarks).
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    super::with_pool!(db, pool => sqlx::query_scalar("select count(*) from reports").fetch_one(pool).await)
+}
+
+impl<'a> Row<'a> {
+    fn new(item: &'a Incoming) -> Row<'a> {
+        let report = &item.report;
+        Row {
+            item,
+            architecture: serde_json::to_value(report.machine.architecture)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            findings_json: serde_json::to_string(&report.findings).unwrap_or_default(),
+            products_json: serde_json::to_string(&report.products).unwrap_or_default(),
+        }
+    }
+}
+
+impl<'a> Rollups<'a> {
+    /// Counts the new report `item`.
+    fn count(&mut self, item: &'a Incoming) {
+        let report = &item.report;
+        let (day, product, network) = (item.day, report.product.as_str(), item.network.as_str());
+        *self
+            .outcomes
+            .entry((day, product, network, report.outcome.as_str()))
+            .or_default() += 1;
+        let failing_codes = report
+            .products
+            .iter()
+            .filter(|p| p.outcome == ProductOutcome::Failed)
+            .filter_map(|p| p.error_code.as_deref())
+            .chain(
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.status == FindingStatus::Fail)
+                    .filter_map(|f| f.error_code.as_deref()),
+            );
+        for code in failing_codes {
+            *self
+                .errors
+                .entry((day, product, network, code))
+                .or_default() += 1;
+        }
+        let at = item.received_at;
+        let success = matches!(report.outcome, Outcome::Success).then_some(at);
+        self.machines
+            .entry((report.machine.id.as_str(), product))
+            .and_modify(|m| m.seen(network, at, success, report.outcome))
+            .or_insert(Machine {
+                network,
+                first_seen: at,
+                seen: at,
+                success,
+                outcome: report.outcome,
+            });
+        self.tokens
+            .entry(item.token_id.as_str())
+            .and_modify(|first| *first = (*first).min(at))
+            .or_insert(at);
+    }
+
+    /// Adds the counts to the roll-up tables, a multi-row upsert per table.
+    async fn write(&self, tx: &mut super::Tx) -> sqlx::Result<()> {
+        let outcomes: Vec<_> = self.outcomes.iter().collect();
+        for chunk in chunks(&outcomes) {
+            let sql = format!(
+                "insert into daily_outcomes (day, product, network, outcome, n_reports) values {}
+                 on conflict (day, product, network, outcome)
+                 do update set n_reports = daily_outcomes.n_reports + excluded.n_reports",
+                values_list(tx, 5, chunk.len())
+            );
+            with_tx!(&mut *tx, conn => {
+                let mut query = sqlx::query(&sql);
+                for ((day, product, network, outcome), n) in chunk {
+                    query = query.bind(day).bind(product).bind(network).bind(outcome).bind(n);
+                }
+                query.execute(&mut *conn).await?;
+            });
+        }
+        let errors: Vec<_> = self.errors.iter().collect();
+        for chunk in chunks(&errors) {
+            let sql = format!(
+                "insert into daily_errors (day, product, network, error_code, n_results) values {}
+                 on conflict (day, product, network, error_code)
+                 do update set n_results = daily_errors.n_results + excluded.n_results",
+                values_list(tx, 5, chunk.len())
+            );
+            with_tx!(&mut *tx, conn => {
+                let mut query = sqlx::query(&sql);
+                for ((day, product, network, code), n) in chunk {
+                    query = query.bind(day).bind(product).bind(network).bind(code).bind(n);
+                }
+                query.execute(&mut *conn).await?;
+            });
+        }
+        let machines: Vec<_> = self.machines.iter().collect();
+        for chunk in chunks(&machines) {
+            let sql = format!(
+                "insert into machine_products (machine_id, product, network, first_seen,
+                     last_seen, last_success, last_outcome) values {} {UPSERT_MACHINES}",
+                values_list(tx, 7, chunk.len())
+            );
+            with_tx!(&mut *tx, conn => {
+                let mut query = sqlx::query(&sql);
+                for ((machine_id, product), m) in chunk {
+                    query = query
+                        .bind(machine_id)
+                        .bind(product)
+                        .bind(m.network)
+                        .bind(m.first_seen)
+                        .bind(m.seen)
+                        .bind(m.success)
+                        .bind(m.outcome.as_str());
+                }
+                query.execute(&mut *conn).await?;
+            });
+        }
+        let tokens: Vec<_> = self.tokens.iter().collect();
+        for chunk in chunks(&tokens) {
+            // A `values` list in `from` names its columns column1, column2 on both.
+            let sql = format!(
+                "update downloads set first_report_at = v.column2 from (values {}) as v
+                 where downloads.token_id = v.column1 and downloads.first_report_at is null",
+                values_list(tx, 2, chunk.len())
+            );
+            with_tx!(&mut *tx, conn => {
+                let mut query = sqlx::query(&sql);
+                for (token_id, at) in chunk {
+                    query = query.bind(token_id).bind(at);
+                }
+                query.execute(&mut *conn).await?;
+            });
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Machine<'a> {
+    fn seen(
+        &mut self,
+        network: &'a str,
+        at: OffsetDateTime,
+        success: Option<OffsetDateTime>,
+        outcome: Outcome,
+    ) {
+        if at >= self.seen {
+            self.seen = at;
+            self.network = network;
+            self.outcome = outcome;
+        }
+        self.first_seen = self.first_seen.min(at);
+        if success > self.success {
+            self.success = success;
+        }
+    }
+}

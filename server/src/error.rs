@@ -1,0 +1,262 @@
+//! The server's one error type, its HTTP status, and what the client is told.
+//!
+//! A handler returns `Result<T>`; on error, [`Error::into_response`] produces an empty
+//! response with the status and an [`ErrorReport`] extension. The `decorate` middleware
+//! in `pages.rs` then renders that report as a page in the request's language, or as JSON
+//! under `/api/`. Internal causes are logged here and never shown to the client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No such page, slug or code.
+    #[error("not found")]
+    NotFound,
+    /// A query parameter that is present but not acceptable.
+    #[error("invalid query parameter `{field}`: {reason}")]
+    InvalidQuery {
+        /// The parameter's name.
+        field: &'static str,
+        /// What is wrong with it, in English (also shown to API clients).
+        reason: String,
+    },
+    /// A path segment that cannot be what the route expects.
+    #[error("invalid path: {0}")]
+    InvalidPath(String),
+    /// Missing, malformed, expired, revoked, or another product's download token.
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    /// A request body that is too large.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// A request body that is not JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// A request body that is JSON but not an acceptable report.
+    #[error("invalid report: {field}: {message}")]
+    Unprocessable {
+        /// The field at fault (`products[1].key_last5`), or empty for the whole body.
+        field: String,
+        /// What is wrong, in English.
+        message: String,
+    },
+    /// Too many requests from this token or network.
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    TooManyRequests {
+        /// When to try again, in whole seconds.
+        retry_after_secs: u64,
+    },
+    /// An admin page asked for without a valid session: sign in first.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// Signed in with a password that must be changed first.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// Signed in, but not allowed to do this (a viewer changing something, a bad CSRF
+    /// token).
+    #[error("forbidden")]
+    Forbidden,
+    /// Something the request needs is not available on this server right now.
+    #[error("unavailable: {0}")]
+    Unavailable(&'static str),
+    /// A database failure; the cause is logged, the client sees a generic message.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Any other failure inside the server.
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// What `Error` leaves in a response for the `decorate` middleware to render.
+#[derive(Clone, Debug)]
+pub struct ErrorReport {
+    /// A stable machine-readable code, e.g. `invalid_query`.
+    pub code: &'static str,
+    /// The parameter or field at fault, if one is.
+    pub field: Option<String>,
+    /// A precise message in English.
+    pub message_en: String,
+    /// The same message in Traditional Chinese.
+    pub message_zh: String,
+}
+
+/// `Result` with the server's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The HTTP status for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::NotFound | Error::InvalidPath(_) => StatusCode::NOT_FOUND,
+            Error::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
+            Error::Unauthorized(_) | Error::SignInRequired => StatusCode::UNAUTHORIZED,
+            Error::PasswordChangeRequired => StatusCode::SEE_OTHER,
+            Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The report a client may see; internal details stay out of it.
+    pub fn report(&self) -> ErrorReport {
+        match self {
+            Error::NotFound => ErrorReport {
+                code: "not_found",
+                field: None,
+                message_en: "There is no page at this address.".to_owned(),
+                message_zh: "這個網址沒有對應的頁面。".to_owned(),
+            },
+            Error::InvalidPath(what) => ErrorReport {
+                code: "not_found",
+                field: None,
+                message_en: format!("There is no page at this address: {what}."),
+                message_zh: format!("這個網址沒有對應的頁面：{what}。"),
+            },
+            Error::InvalidQuery { field, reason } => ErrorReport {
+                code: "invalid_query",
+                field: Some((*field).to_owned()),
+                message_en: format!("The query parameter `{field}` {reason}."),
+                message_zh: format!("查詢參數 `{field}` 不正確：{reason}。"),
+            },
+            Error::Unauthorized(why) => ErrorReport {
+                code: "unauthorized",
+                field: None,
+                message_en: format!("The download token {why}."),
+                message_zh: format!("下載憑證無效：{why}。"),
+            },
+            Error::PayloadTooLarge => ErrorReport::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+            Error::SignInRequired | Error::PasswordChangeRequired => ErrorReport {
+                code: "sign_in_required",
+                field: None,
+                message_en: "Sign in to see this page.".to_owned(),
+                message_zh: "請先登入。".to_owned(),
+            },
+            Error::Forbidden => ErrorReport {
+                code: "forbidden",
+                field: None,
+                message_en: "Your account may not do this.".to_owned(),
+                message_zh: "你的帳號沒有權限執行這個動作。".to_owned(),
+            },
+            Error::UnsupportedMediaType => ErrorReport {
+                code: "unsupported_media_type",
+                field: None,
+                message_en: "The body must be JSON, sent with Content-Type: application/json."
+                    .to_owned(),
+                message_zh: "內容必須是 JSON，並以 Content-Type: application/json 送出。"
+                    .to_owned(),
+            },
+            Error::Unprocessable { field, message } => ErrorReport {
+                code: "invalid_report",
+                field: Some(field.clone()),
+                message_en: message.clone(),
+                message_zh: message.clone(),
+            },
+            Error::TooManyRequests { retry_after_secs } => ErrorReport {
+                code: "rate_limited",
+                field: None,
+                message_en: format!("Too many requests; try again in {retry_after_secs} s."),
+                message_zh: format!("請求太多，請 {retry_after_secs} 秒後再試。"),
+            },
+            Error::Unavailable(what) => ErrorReport {
+                code: "unavailable",
+                field: None,
+                message_en: format!("{what} is not available on this server right now."),
+                message_zh: format!("這台伺服器目前無法提供：{what}。"),
+            },
+            Error::Database(_) | Error::Internal(_) => ErrorReport {
+                code: "internal",
+                field: None,
+                message_en: "Something went wrong on our side. Please try again in a moment."
+                    .to_owned(),
+                message_zh: "伺服器發生問題，請稍後再試。".to_owned(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        // Pages behind sign-in send people to the sign-in page rather than an error.
+        match &self {
+            Error::SignInRequired => {
+                return axum::response::Redirect::to("/admin/login").into_response();
+            }
+            Error::PasswordChangeRequired => {
+                return axum::response::Redirect::to("/admin/password").into_response();
+            }
+            _ => {}
+        }
+        match &self {
+            Error::Database(cause) => tracing::error!(error = %cause, "database error"),
+            Error::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error")
+            }
+            _ => {}
+        }
+        let mut response = self.status().into_response();
+        if let Error::TooManyRequests { retry_after_secs } = &self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
+        }
+        response.extensions_mut().insert(self.report());
+        response
+    }
+}
+
+impl ErrorReport {
+    /// A report for a status produced outside our handlers (axum's 405, a body limit, a
+    /// timeout), so that those get the same pages as our own errors.
+    pub fn for_status(status: StatusCode) -> ErrorReport {
+        let (code, en, zh) = match status {
+            StatusCode::NOT_FOUND => (
+                "not_found",
+                "There is no page at this address.",
+                "這個網址沒有對應的頁面。",
+            ),
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "method_not_allowed",
+                "This address does not accept that kind of request.",
+                "這個網址不接受這種請求方式。",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "payload_too_large",
+                "The request is too large.",
+                "請求的內容太大。",
+            ),
+            StatusCode::URI_TOO_LONG => ("uri_too_long", "The address is too long.", "網址太長。"),
+            StatusCode::REQUEST_TIMEOUT => (
+                "timeout",
+                "The request took too long. Please try again.",
+                "請求逾時，請再試一次。",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "The request body has a content type this address does not take.",
+                "請求內容的格式不被接受。",
+            ),
+            s if s.is_client_error() => (
+                "bad_request",
+                "The request could not be understood.",
+                "無法處理這個請求。",
+            ),
+            _ => (
+                "internal",
+                "Something went wrong on our side. Please try again in a moment.",
+                "伺服器發生問題，請稍後再試。",
+            ),
+        };
+        ErrorReport {
+            code,
+            field: None,
+            message_en: en.to_owned(),
+            message_zh: zh.to_owned(),
+        }
+    }
+}

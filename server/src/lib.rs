@@ -1,0 +1,242 @@
+//! The Campus License Portal server: catalogue, tutorials, error-code pages and the JSON
+//! API, on SQLite or PostgreSQL.
+//!
+//! [`app`] builds the router that `main` serves and tests drive; [`prepare`] opens,
+//! migrates and seeds the database; [`run`] does both and serves until a shutdown signal.
+
+pub mod admin;
+pub mod assets;
+pub mod bundle;
+pub mod catalog;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod error;
+pub mod ingest;
+pub mod lang;
+pub mod layout;
+pub mod markdown;
+pub mod metrics;
+pub mod middleware;
+pub mod network;
+pub mod openapi;
+pub mod page_cache;
+pub mod rate_limit;
+pub mod router;
+pub mod routes;
+pub mod settings;
+pub mod state;
+pub mod texts;
+pub mod token;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::http::StatusCode;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate};
+use tower_http::compression::{CompressionLayer, DefaultPredicate};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::config::Config;
+use crate::content::DefaultContent;
+use crate::db::Db;
+use crate::state::AppState;
+
+/// The largest request body any route accepts, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// How long a request may take before it is answered with 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Builds the portal's router with all middleware, for `main` and for tests.
+pub fn app(state: AppState) -> Router {
+    metrics::install();
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let mut router = router::routes()
+        // On routes, after matching, so metrics are labelled by route pattern.
+        .route_layer(axum::middleware::from_fn(metrics::track))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &axum::http::Request<_>| {
+                            // The path only: query strings may one day carry tokens.
+                            tracing::info_span!(
+                                "request",
+                                method = %request.method(),
+                                path = %request.uri().path(),
+                                request_id = request
+                                    .headers()
+                                    .get("x-request-id")
+                                    .and_then(|v| v.to_str().ok())
+                                    .unwrap_or(""),
+                            )
+                        })
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                                // Zips are compressed already; compressing them again only costs CPU.
+                .layer(CompressionLayer::new().compress_when(
+                    DefaultPredicate::new().and(NotForContentType::const_new("application/zip")),
+                ))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::decorate))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::invalidate_after_edits))
+                                .layer(axum::middleware::from_fn(middleware::limit_uri))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::same_origin_only))
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+                // Innermost: it changes the request body type, which only routes accept.
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
+        )
+        .with_state(state);
+    for layer in middleware::security_headers() {
+        router = router.layer(layer);
+    }
+    router
+}
+
+/// Opens the database, applies migrations and loads the default content if it is empty.
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    let content = DefaultContent::load().context("the built-in default content is invalid")?;
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    if db::seed::seed_defaults(&db, &content)
+        .await
+        .context("loading the default content")?
+    {
+        tracing::info!(
+            database = db.backend(),
+            "loaded the default catalogue, tutorials and error codes"
+        );
+    }
+    let tokens = token::TokenKey::load(&config)?;
+    let state = AppState::new(config, db, tokens)?;
+    refresh_revoked(&state).await?;
+    settings::reload(&state.db, &state.site).await?;
+    let reloader = state.clone();
+    tokio::spawn(async move {
+        // Another instance on the same database may have saved new settings.
+        let start = tokio::time::Instant::now() + settings::RELOAD_EVERY;
+        let mut every = tokio::time::interval_at(start, settings::RELOAD_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(error) = settings::reload(&reloader.db, &reloader.site).await {
+                tracing::warn!(error = %error, "cannot reload the institution settings");
+            }
+        }
+    });
+    let refresher = state.clone();
+    tokio::spawn(async move {
+        // Other instances on the same database may revoke tokens too.
+        let mut every = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            every.tick().await;
+            if let Err(error) = refresh_revoked(&refresher).await {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "cannot refresh revoked tokens"
+                );
+            }
+        }
+    });
+    Ok(state)
+}
+
+/// Reloads the revoked token ids from the database.
+pub async fn refresh_revoked(state: &AppState) -> anyhow::Result<()> {
+    let ids = db::downloads::revoked_ids(&state.db).await?;
+    state.revoked.replace(ids.into_iter().collect());
+    Ok(())
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then finishes open requests.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("the HTTP server failed")
+}
+
+/// Prepares the database and serves the portal on the configured address until SIGINT
+/// or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let state = prepare(config).await?;
+    if let Some(password) = admin::auth::ensure_first_account(&state).await? {
+        // Shown once, on the console only (never logged): the way in for a newcomer.
+        eprintln!(
+            "\nNo staff account existed, so one was created:\n  username: admin\n  password: {password}\n\
+             Sign in at {}/admin/login and choose your own password (you will be asked to).\n\
+             More accounts: portal admin add NAME --role admin|viewer\n",
+            state.config.public_url
+        );
+    }
+    let db = state.db.clone();
+    let listener = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!(address = %listener.local_addr()?, database = db.backend(), "portal listening");
+    if let Some(metrics_bind) = state.config.metrics_bind {
+        let metrics_listener = TcpListener::bind(metrics_bind)
+            .await
+            .with_context(|| format!("cannot listen on {metrics_bind}"))?;
+        let metrics_app = Router::new()
+            .route("/metrics", axum::routing::get(metrics::get_metrics_open))
+            .with_state(state.clone());
+        tracing::info!(address = %metrics_bind, "metrics listening");
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(metrics_listener, metrics_app).await {
+                tracing::error!(error = %error, "the metrics listener failed");
+            }
+        });
+    }
+    serve(listener, app(state), shutdown_signal()).await?;
+    db.close().await;
+    tracing::info!("portal stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown signal received; finishing open requests");
+}

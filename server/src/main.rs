@@ -1,0 +1,142 @@
+//! `portal`: parse the command line, read the configuration, start logging, run.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use server::config::{Config, LogFormat};
+
+/// The Campus License Portal.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (TOML); see portal.example.toml. Also read from PORTAL_CONFIG.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default).
+    Serve,
+    /// Check the configuration and print the settings in effect (passwords hidden).
+    CheckConfig,
+    /// Fill the database with made-up downloads and reports, through the real ingestion
+    /// path, so the dashboard has something to show (for trying the portal out; never on
+    /// a production database).
+    DemoData {
+        /// How many reports to make (downloads are made to match, and some never report).
+        #[arg(long, default_value_t = 2000)]
+        reports: u32,
+    },
+    /// Manage staff accounts (passwords are read from stdin or a prompt).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account; its password must be changed at first sign-in.
+    Add {
+        /// Login name: lower-case letters, digits, '.', '_', '-'.
+        username: String,
+        /// What it may do.
+        #[arg(long, value_parser = ["admin", "viewer"], default_value = "viewer")]
+        role: String,
+    },
+    /// Set a new password (to be changed at the next sign-in).
+    Passwd {
+        /// Login name.
+        username: String,
+    },
+    /// Remove an account and end its sessions.
+    Remove {
+        /// Login name.
+        username: String,
+    },
+    /// List the accounts.
+    List,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("portal: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::CheckConfig => {
+            let mut shown = config.clone();
+            shown.database_url = server::config::DatabaseUrl::new(config.database_url.redacted());
+            #[expect(
+                clippy::print_stdout,
+                reason = "printing the configuration is this command's job"
+            )]
+            {
+                println!("{}", toml::to_string_pretty(&shown)?);
+            }
+            Ok(())
+        }
+        Command::Admin { command } => {
+            use server::admin::auth::Role;
+            use server::admin::cli::AccountCommand;
+            let command = match command {
+                AdminCommand::Add { username, role } => AccountCommand::Add {
+                    username,
+                    role: Role::parse(&role).unwrap_or(Role::Viewer),
+                },
+                AdminCommand::Passwd { username } => AccountCommand::Passwd { username },
+                AdminCommand::Remove { username } => AccountCommand::Remove { username },
+                AdminCommand::List => AccountCommand::List,
+            };
+            let runtime = tokio::runtime::Runtime::new()?;
+            let message = runtime.block_on(server::admin::cli::run(&config, command))?;
+            #[expect(
+                clippy::print_stdout,
+                reason = "printing the result is this command's job"
+            )]
+            {
+                println!("{message}");
+            }
+            Ok(())
+        }
+        Command::DemoData { reports } => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            let message = runtime.block_on(server::admin::demo::run(config, reports))?;
+            #[expect(
+                clippy::print_stdout,
+                reason = "printing the result is this command's job"
+            )]
+            {
+                println!("{message}");
+            }
+            Ok(())
+        }
+        Command::Serve => {
+            init_tracing(config.log_format);
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(server::run(config))
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}

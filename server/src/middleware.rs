@@ -1,0 +1,232 @@
+//! Middleware that every request passes through.
+//!
+//! - [`decorate`] resolves the request's language, remembers a chosen one in a cookie,
+//!   and turns every bare error response (ours, or axum's and tower-http's own: 405, 413,
+//!   408, a panic) into a page in that language, or a JSON error under `/api/`.
+//! - [`limit_uri`] refuses over-long addresses before any routing or parsing.
+//! - [`security_headers`] sets the headers every response carries.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::error::{Error, ErrorReport};
+use crate::lang::{LANG_COOKIE, Lang};
+use crate::layout::{Layout, Nav, PageContext};
+use crate::state::AppState;
+
+/// The longest request target (path and query) accepted, in bytes.
+pub const MAX_URI_BYTES: usize = 2048;
+
+/// The error page.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+/// The JSON body of an API error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiError<'a> {
+    /// A stable machine-readable code.
+    pub error: &'a str,
+    /// A precise message in English.
+    pub message: &'a str,
+    /// The field or parameter at fault, if one is.
+    pub field: Option<&'a str>,
+}
+
+/// Resolves the language, renders bare errors, and sets the language cookie.
+pub async fn decorate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let is_api = path.starts_with("/api/");
+    let (lang, chosen) = match Lang::resolve(query.as_deref(), request.headers()) {
+        Ok(resolved) => resolved,
+        Err(error) => {
+            let lang = Lang::resolve(None, request.headers()).map_or(Lang::ZhTw, |(l, _)| l);
+            let context = PageContext {
+                lang,
+                path,
+                query: None,
+                cookies: None,
+            };
+            return render_error(&state, &context, is_api, error.into_response());
+        }
+    };
+    request.extensions_mut().insert(lang);
+    let response = next.run(request).await;
+    let context = PageContext {
+        lang,
+        path,
+        query,
+        cookies: None,
+    };
+    let mut response = render_error(&state, &context, is_api, response);
+    if !is_api {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept-Language, Cookie"),
+        );
+        if chosen {
+            let secure = if state.config.public_url.starts_with("https://") {
+                "; Secure"
+            } else {
+                ""
+            };
+            let cookie = format!(
+                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+                lang.tag()
+            );
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                headers.append(header::SET_COOKIE, value);
+            }
+        }
+    }
+    response
+}
+
+/// Refuses request targets longer than [`MAX_URI_BYTES`] with 414.
+pub async fn limit_uri(request: Request, next: Next) -> Response {
+    let length = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    if length > MAX_URI_BYTES {
+        return StatusCode::URI_TOO_LONG.into_response();
+    }
+    next.run(request).await
+}
+
+/// The headers every response carries, unless a handler set its own.
+pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 6] {
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    [
+        // No inline script or style anywhere: everything comes from /static.
+        header(
+            "content-security-policy",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+             frame-ancestors 'none'",
+        ),
+        header("x-content-type-options", "nosniff"),
+        header("referrer-policy", "strict-origin-when-cross-origin"),
+        header("x-frame-options", "DENY"),
+        header("cross-origin-opener-policy", "same-origin"),
+        header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        ),
+    ]
+}
+
+/// Replaces a bare error response with a page or JSON; leaves every other response alone.
+///
+/// A response is bare when it is an error status and carries our [`ErrorReport`], or has
+/// no body type of its own (axum's 405, tower-http's 413 and 408, a caught panic).
+fn render_error(
+    state: &AppState,
+    context: &PageContext,
+    is_api: bool,
+    response: Response,
+) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let report = response.extensions().get::<ErrorReport>().cloned();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let bare = content_type.is_none_or(|t| t.starts_with("text/plain"));
+    if report.is_none() && !bare {
+        return response;
+    }
+    let report = report.unwrap_or_else(|| ErrorReport::for_status(status));
+    // Keep headers that matter to the client, such as `Allow` on a 405.
+    let kept: Vec<(HeaderName, HeaderValue)> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name == header::ALLOW || *name == header::RETRY_AFTER)
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    let mut rendered = if is_api {
+        let body = ApiError {
+            error: report.code,
+            message: &report.message_en,
+            field: report.field.as_deref(),
+        };
+        (status, Json(body)).into_response()
+    } else {
+        let page = ErrorPage {
+            layout: Layout::new(state, context, Nav::None),
+            status: status.as_u16(),
+            message: context
+                .lang
+                .pick(&report.message_zh, &report.message_en)
+                .to_owned(),
+        };
+        (status, page).into_response()
+    };
+    rendered.headers_mut().extend(kept);
+    rendered
+}
+
+/// Refuses a state-changing request that a browser says comes from another site:
+/// `Sec-Fetch-Site` must be `same-origin` or `none` when present, else `Origin` must match
+/// the portal's public address or the request's own host. Requests with neither header
+/// do not come from a browser, which is all cross-site request forgery needs.
+pub async fn same_origin_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method();
+    let safe = method == axum::http::Method::GET
+        || method == axum::http::Method::HEAD
+        || method == axum::http::Method::OPTIONS;
+    if !safe {
+        let headers = request.headers();
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let allowed = match (text("sec-fetch-site"), text("origin")) {
+            (Some(site), _) => site == "same-origin" || site == "none",
+            (None, Some(origin)) => {
+                origin == state.config.public_url
+                    || text("host").is_some_and(|host| {
+                        origin == format!("http://{host}") || origin == format!("https://{host}")
+                    })
+            }
+            (None, None) => true,
+        };
+        if !allowed {
+            tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
+            return Error::Forbidden.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The fallback for addresses no route matches.
+pub async fn not_found() -> Error {
+    Error::NotFound
+}

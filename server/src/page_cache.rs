@@ -1,0 +1,124 @@
+//! Rendered copies of the software list (`/`), the page most people open.
+//!
+//! Rendering it costs two queries and a template; serving a copy costs a lock and a
+//! reference count. A copy is kept per language for the unfiltered list only (any
+//! `family`, `status`, `q` or other parameter renders afresh), and is used only while
+//! everything it was made from still holds:
+//!
+//! - the institution's date (the status of each licence depends on today);
+//! - the settings snapshot (names and help desk in the page chrome);
+//! - the catalogue: [`PageCache::invalidate`] (through [`AppState::invalidate_pages`])
+//!   drops every copy, and every staff request that may change something (any non-GET
+//!   under `/admin`) calls it — see [`invalidate_after_edits`];
+//! - at most [`settings::RELOAD_EVERY`]: another portal on the same database may have
+//!   edited the catalogue, and portals agree on settings within that time too.
+//!
+//! A copy rendered from a read that began before an invalidation is not kept.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use time::Date;
+
+use crate::lang::Lang;
+use crate::settings::{self, Snapshot};
+use crate::state::AppState;
+
+/// The rendered software lists, one per language.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    /// Bumped by every invalidation.
+    generation: AtomicU64,
+    /// `[zh-TW, en]`.
+    pages: RwLock<[Option<Page>; 2]>,
+}
+
+/// What a rendered copy depends on; compare two with [`Stamp::holds`].
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    generation: u64,
+    /// The institution's date when the stamp was taken: render the page as of it.
+    pub today: Date,
+    site: Arc<Snapshot>,
+    made: Instant,
+}
+
+#[derive(Debug)]
+struct Page {
+    stamp: Stamp,
+    body: Bytes,
+}
+
+impl PageCache {
+    /// Drops every rendered copy: call it after any change to the catalogue.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        *self.pages.write().unwrap_or_else(PoisonError::into_inner) = [None, None];
+    }
+
+    /// What a page rendered now would depend on. Take it before reading the database.
+    pub fn stamp(&self, state: &AppState) -> Stamp {
+        Stamp {
+            generation: self.generation.load(Ordering::SeqCst),
+            today: state.today(),
+            site: state.site(),
+            made: Instant::now(),
+        }
+    }
+
+    /// The copy in `lang`, if what it was made from still holds at `now`.
+    pub fn get(&self, lang: Lang, now: &Stamp) -> Option<Bytes> {
+        let pages = self.pages.read().unwrap_or_else(PoisonError::into_inner);
+        let page = pages[slot(lang)].as_ref()?;
+        page.stamp.holds(now).then(|| page.body.clone())
+    }
+
+    /// Keeps `body`, rendered from reads made after `stamp` was taken, unless the
+    /// catalogue was invalidated since.
+    pub fn put(&self, lang: Lang, stamp: Stamp, body: Bytes) {
+        let mut pages = self.pages.write().unwrap_or_else(PoisonError::into_inner);
+        if stamp.generation == self.generation.load(Ordering::SeqCst) {
+            pages[slot(lang)] = Some(Page { stamp, body });
+        }
+    }
+}
+
+impl Stamp {
+    /// Whether a copy stamped `self` may be served at `now`.
+    fn holds(&self, now: &Stamp) -> bool {
+        self.generation == now.generation
+            && self.today == now.today
+            && Arc::ptr_eq(&self.site, &now.site)
+            && now.made.duration_since(self.made) < settings::RELOAD_EVERY
+    }
+}
+
+/// Middleware: drops the rendered pages after every staff request that may have changed
+/// something, so that no edit needs to remember to.
+pub async fn invalidate_after_edits(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let edits = request.method() != Method::GET
+        && request.method() != Method::HEAD
+        && request.uri().path().starts_with("/admin");
+    let response = next.run(request).await;
+    if edits {
+        state.invalidate_pages();
+    }
+    response
+}
+
+fn slot(lang: Lang) -> usize {
+    match lang {
+        Lang::ZhTw => 0,
+        Lang::En => 1,
+    }
+}

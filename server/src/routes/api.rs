@@ -1,0 +1,143 @@
+//! The public JSON API.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+
+use super::catalog::{download_path, tutorial_path};
+use crate::catalog::{Family, Status, format_iso_date};
+use crate::db;
+use crate::error::Result;
+use crate::state::AppState;
+
+/// `GET /api/v1/catalog`: the whole catalogue.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CatalogResponse {
+    /// The date the licence figures were compiled, ISO 8601.
+    pub as_of: Option<String>,
+    /// The date statuses were worked out for, in the institution's time zone.
+    pub today: String,
+    /// The institution's time zone.
+    pub time_zone: String,
+    /// Every version, in catalogue order.
+    pub versions: Vec<CatalogVersion>,
+}
+
+/// One version in the JSON catalogue.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CatalogVersion {
+    /// Stable identifier.
+    pub slug: String,
+    /// Names in both languages.
+    pub name: Names,
+    /// `windows`, `office`, `project`, `visio`, `visual-studio` or `other`.
+    pub family: &'static str,
+    /// The product it belongs to.
+    pub product: Named,
+    /// The agreement it is licensed under.
+    pub agreement: Named,
+    /// Seat count; `null` when campus-wide or not stated.
+    pub seats: Option<i64>,
+    /// Whether everyone at the institution is covered.
+    pub campus_wide: bool,
+    /// The licence term, ISO 8601 dates; either end may be `null` if not stated.
+    pub term: Term,
+    /// `active`, `ending` (within 90 days) or `ended`.
+    pub status: &'static str,
+    /// Activated through the campus KMS host.
+    pub kms_activated: bool,
+    /// Absolute URL of its tutorial, if any.
+    pub tutorial_url: Option<String>,
+    /// Absolute URL of its activator download, if any.
+    pub download_url: Option<String>,
+    /// Absolute URL of its page.
+    pub page_url: String,
+}
+
+/// A name in both languages.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Names {
+    /// Traditional Chinese.
+    #[serde(rename = "zh-TW")]
+    pub zh_tw: String,
+    /// English.
+    pub en: String,
+}
+
+/// A slug with names.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Named {
+    /// Stable identifier.
+    pub slug: String,
+    /// Names in both languages.
+    pub name: Names,
+}
+
+/// A licence term.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Term {
+    /// First day, ISO 8601.
+    pub start: Option<String>,
+    /// Last day (inclusive), ISO 8601.
+    pub end: Option<String>,
+}
+
+/// `GET /api/v1/catalog`
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalog",
+    tag = "public",
+    responses((status = 200, description = "Every licensed version, in catalogue order", body = CatalogResponse))
+)]
+pub async fn get_catalog(State(state): State<AppState>) -> Result<Json<CatalogResponse>> {
+    let today = state.today();
+    let base = &state.config.public_url;
+    let rows = db::catalog::list_versions(&state.db).await?;
+    let versions = rows
+        .into_iter()
+        .map(|row| {
+            let family = Family::parse(&row.family).unwrap_or(Family::Other);
+            CatalogVersion {
+                tutorial_url: tutorial_path(&row, family).map(|p| format!("{base}{p}")),
+                download_url: row
+                    .has_activator
+                    .then(|| format!("{base}{}", download_path(&row.slug))),
+                page_url: format!("{base}/catalog/{}", row.slug),
+                family: family.as_str(),
+                status: Status::of(row.term_end, today).as_str(),
+                term: Term {
+                    start: row.term_start.map(format_iso_date),
+                    end: row.term_end.map(format_iso_date),
+                },
+                seats: row.seats,
+                campus_wide: row.campus_wide,
+                kms_activated: row.kms_activated,
+                product: Named {
+                    slug: row.product_slug,
+                    name: Names {
+                        zh_tw: row.product_name_zh,
+                        en: row.product_name_en,
+                    },
+                },
+                agreement: Named {
+                    slug: row.agreement_slug,
+                    name: Names {
+                        zh_tw: row.agreement_name_zh,
+                        en: row.agreement_name_en,
+                    },
+                },
+                name: Names {
+                    zh_tw: row.name_zh,
+                    en: row.name_en,
+                },
+                slug: row.slug,
+            }
+        })
+        .collect();
+    Ok(Json(CatalogResponse {
+        as_of: db::catalog::as_of(&state.db).await?.map(format_iso_date),
+        today: format_iso_date(today),
+        time_zone: state.config.time_zone.clone(),
+        versions,
+    }))
+}

@@ -1,0 +1,146 @@
+//! `POST /api/v1/reports`: the activator's report, stored once per `report_id`.
+//!
+//! Checked in order, cheapest first, and nothing is stored unless every check passes:
+//! content type (415), size (413), the sender's network's rate (429), the token's shape
+//! (401), the report itself, strictly (422, naming the field), the token's signature for
+//! the report's product, expiry and revocation (401), the token's rate (429). Then the
+//! report joins the next group commit; 201 when it was new, 200 when it was stored before.
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use protocol::report::{MAX_REPORT_BYTES, Report};
+use serde::Serialize;
+
+use crate::db::reports::{Incoming, Stored};
+use crate::error::{Error, Result};
+use crate::network::{ClientAddr, network_of};
+use crate::state::AppState;
+use crate::token::Refusal;
+
+/// The answer to an accepted report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Accepted {
+    /// `stored`, or `already stored` for a repeat.
+    pub status: &'static str,
+    /// The report's id.
+    pub report_id: String,
+}
+
+/// `POST /api/v1/reports`
+#[utoipa::path(
+    post,
+    path = "/api/v1/reports",
+    tag = "activator",
+    request_body(content = Report, content_type = "application/json", description = "The activator's report; at most 32 KiB"),
+    security(("download_token" = [])),
+    responses(
+        (status = 201, description = "Stored", body = Accepted),
+        (status = 200, description = "Stored before (same report_id); counted once", body = Accepted),
+        (status = 401, description = "Missing, malformed, expired, revoked, or another product's download token", body = crate::middleware::ApiError),
+        (status = 413, description = "Larger than 32 KiB", body = crate::middleware::ApiError),
+        (status = 415, description = "Not application/json", body = crate::middleware::ApiError),
+        (status = 422, description = "Not an acceptable report; `field` names the field", body = crate::middleware::ApiError),
+        (status = 429, description = "Too many reports from this token or network; see Retry-After", body = crate::middleware::ApiError),
+    )
+)]
+pub async fn post_report(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Accepted>)> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !json {
+        return Err(Error::UnsupportedMediaType);
+    }
+    if body.len() > MAX_REPORT_BYTES {
+        return Err(Error::PayloadTooLarge);
+    }
+    let network = network_of(client, &state.config);
+    let now = Instant::now();
+    if let Err(wait) = state
+        .limiters
+        .reports_per_network
+        .check(&network.label, now)
+    {
+        return Err(Error::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| t.starts_with("v1.") && t.len() <= protocol::config::MAX_TOKEN_BYTES)
+        .ok_or(Error::Unauthorized("is missing or malformed"))?;
+    let report = Report::from_json(&body).map_err(|v| Error::Unprocessable {
+        field: v.field,
+        message: v.message,
+    })?;
+    let received_at = state.now();
+    let token_id = state
+        .tokens
+        .verify(token, &report.product, received_at, &state.revoked)
+        .map_err(|refusal| {
+            Error::Unauthorized(match refusal {
+                Refusal::Malformed => "is malformed",
+                Refusal::BadSignature => "is not valid for this product",
+                Refusal::Expired => "has expired",
+                Refusal::Revoked => "has been revoked",
+            })
+        })?;
+    if let Err(wait) = state.limiters.reports_per_token.check(&token_id, now) {
+        return Err(Error::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let report_id = report.report_id.clone();
+    let outcome = report.outcome;
+    let incoming = Incoming {
+        report,
+        token_id,
+        network: network.label,
+        received_at,
+        day: state.local_date(received_at),
+    };
+    let stored = state.ingest.submit(incoming).await?;
+    tracing::info!(
+        report.outcome = outcome.as_str(),
+        report.new = stored == Stored::New,
+        "report received"
+    );
+    let new = if stored == Stored::New {
+        "true"
+    } else {
+        "false"
+    };
+    metrics::counter!("reports_total", "outcome" => outcome.as_str(), "new" => new).increment(1);
+    Ok(match stored {
+        Stored::New => (
+            StatusCode::CREATED,
+            Json(Accepted {
+                status: "stored",
+                report_id,
+            }),
+        ),
+        Stored::Repeat => (
+            StatusCode::OK,
+            Json(Accepted {
+                status: "already stored",
+                report_id,
+            }),
+        ),
+    })
+}

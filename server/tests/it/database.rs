@@ -1,0 +1,104 @@
+//! The database layer: migrations in step on both backends, default content loaded once.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use server::db;
+
+use crate::util::{Backend, TestDb, on_both_databases};
+
+on_both_databases!(default_content_is_loaded_once, concurrent_starts_seed_once);
+
+#[test]
+fn migration_folders_do_not_drift() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let names = |dialect: &str| -> BTreeSet<String> {
+        std::fs::read_dir(root.join(dialect))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let sqlite = names("sqlite");
+    let postgres = names("postgres");
+    assert!(!sqlite.is_empty());
+    assert_eq!(
+        sqlite, postgres,
+        "migrations/sqlite and migrations/postgres must hold the same files"
+    );
+    for name in &sqlite {
+        let (number, rest) = name.split_once('_').unwrap();
+        assert!(
+            number.len() == 4 && number.bytes().all(|b| b.is_ascii_digit()),
+            "{name}"
+        );
+        assert!(rest.ends_with(".sql"), "{name}");
+    }
+}
+
+async fn default_content_is_loaded_once(backend: Backend) {
+    let test_db = TestDb::new(&backend).await;
+    let state = server::prepare(test_db.config()).await.unwrap();
+    assert_eq!(
+        db::catalog::list_versions(&state.db).await.unwrap().len(),
+        22
+    );
+    // A staff edit survives a restart: the defaults are not loaded again.
+    match &state.db {
+        db::Db::Sqlite(pool) => sqlx::query("delete from versions where slug = 'frontpage-2003'")
+            .execute(pool)
+            .await
+            .map(|_| ()),
+        db::Db::Postgres(pool) => sqlx::query("delete from versions where slug = 'frontpage-2003'")
+            .execute(pool)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+    state.db.close().await;
+    let restarted = server::prepare(test_db.config()).await.unwrap();
+    assert_eq!(
+        db::catalog::list_versions(&restarted.db)
+            .await
+            .unwrap()
+            .len(),
+        21
+    );
+    restarted.db.close().await;
+}
+
+async fn concurrent_starts_seed_once(backend: Backend) {
+    let test_db = TestDb::new(&backend).await;
+    // The first start creates the schema; then several instances start at once.
+    server::prepare(test_db.config())
+        .await
+        .unwrap()
+        .db
+        .close()
+        .await;
+    let starts = (0..4).map(|_| server::prepare(test_db.config()));
+    let states: Vec<_> = futures_join_all(starts).await;
+    for state in &states {
+        let state = state.as_ref().unwrap();
+        assert_eq!(
+            db::catalog::list_versions(&state.db).await.unwrap().len(),
+            22
+        );
+    }
+    for state in states {
+        state.unwrap().db.close().await;
+    }
+}
+
+/// Runs futures concurrently on the current task (no extra dependency).
+async fn futures_join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut outputs = Vec::new();
+    for handle in handles {
+        outputs.push(handle.await.unwrap());
+    }
+    outputs
+}

@@ -1,0 +1,230 @@
+//! `GET /download/{slug}`: the zip, its token, campus networks, and a missing build.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use protocol::config::ActivatorConfig;
+use server::catalog::format_iso_date;
+use server::config::CampusNetwork;
+use sha2::{Digest, Sha256};
+
+use crate::util::{Backend, FAKE_EXE, TestApp, TestResponse, on_both_databases};
+
+on_both_databases!(
+    a_download_holds_the_activator_its_settings_readme_and_checksums,
+    each_download_gets_its_own_token_and_is_recorded,
+    off_campus_downloads_get_the_vpn_page,
+    a_missing_build_is_said_plainly,
+    versions_without_an_activator_have_no_download,
+);
+
+/// The files of a downloaded zip, by name.
+pub fn unzip(response: &TestResponse) -> BTreeMap<String, Vec<u8>> {
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(response.bytes.clone())).expect("a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).unwrap();
+            (file.name().unwrap().into_owned(), bytes)
+        })
+        .collect()
+}
+
+/// Downloads `slug` and answers its settings.
+pub async fn download(app: &TestApp, slug: &str) -> ActivatorConfig {
+    let response = app.get(&format!("/download/{slug}")).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    let files = unzip(&response);
+    ActivatorConfig::from_toml(std::str::from_utf8(&files["activator.toml"]).unwrap()).unwrap()
+}
+
+fn from(address: &str, uri: &str) -> Request<Body> {
+    let mut request = Request::get(uri).body(Body::empty()).unwrap();
+    request.extensions_mut().insert(ConnectInfo(
+        address.parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    request
+}
+
+async fn a_download_holds_the_activator_its_settings_readme_and_checksums(backend: Backend) {
+    let app = TestApp::with_config(backend, |c| {
+        c.public_url = "https://licences.example.edu".to_owned();
+        c.kms.host = "kms.example.edu".to_owned();
+    })
+    .await;
+    let response = app.get("/download/office-2019-proplus?lang=en").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    assert_eq!(response.header(header::CONTENT_TYPE), "application/zip");
+    assert_eq!(
+        response.header(header::CONTENT_DISPOSITION),
+        r#"attachment; filename="activator-office-2019-proplus.zip""#
+    );
+    assert_eq!(response.header(header::CACHE_CONTROL), "no-store");
+    assert!(
+        response.header(header::CONTENT_ENCODING).is_empty(),
+        "a zip is not compressed again"
+    );
+    let files = unzip(&response);
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        [
+            "README.txt",
+            "SHA256SUMS",
+            "activator.exe",
+            "activator.toml"
+        ]
+    );
+    assert_eq!(files["activator.exe"], FAKE_EXE);
+
+    let settings =
+        ActivatorConfig::from_toml(std::str::from_utf8(&files["activator.toml"]).unwrap()).unwrap();
+    assert_eq!(settings.product, "office-2019-proplus");
+    assert_eq!(settings.portal_url, "https://licences.example.edu");
+    assert_eq!(
+        (settings.kms.host.as_str(), settings.kms.port),
+        ("kms.example.edu", 1688)
+    );
+    assert_eq!(settings.language.tag(), "en");
+    let now = time::OffsetDateTime::now_utc();
+    app.state
+        .tokens
+        .verify(
+            &settings.download_token,
+            "office-2019-proplus",
+            now,
+            &app.state.revoked,
+        )
+        .expect("the token is ours");
+
+    let readme = String::from_utf8(files["README.txt"].clone()).unwrap();
+    assert!(
+        readme.starts_with('\u{feff}') && readme.contains("\r\n"),
+        "Notepad-friendly"
+    );
+    assert!(readme.contains("以系統管理員身分執行") && readme.contains("Run as administrator"));
+    assert!(readme.contains("kms.example.edu:1688"));
+
+    let sums = String::from_utf8(files["SHA256SUMS"].clone()).unwrap();
+    for name in ["activator.exe", "activator.toml", "README.txt"] {
+        let digest: String = Sha256::digest(&files[name])
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(
+            sums.contains(&format!("{digest}  {name}")),
+            "{name} in {sums}"
+        );
+    }
+    // The version page shows the same checksum.
+    let exe_digest: String = Sha256::digest(FAKE_EXE)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    app.get("/catalog/office-2019-proplus")
+        .await
+        .assert_contains(&exe_digest);
+}
+
+async fn each_download_gets_its_own_token_and_is_recorded(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let first = download(&app, "windows-10-enterprise").await;
+    let second = download(&app, "windows-10-enterprise").await;
+    assert_ne!(first.download_token, second.download_token);
+    assert_eq!(first.family, protocol::config::Family::Windows);
+    let today = format_iso_date(app.state.local_date(app.state.now()));
+    let (rows, daily): (i64, i64) = match &app.state.db {
+        server::db::Db::Sqlite(pool) => (
+            sqlx::query_scalar("select count(*) from downloads where version_slug = 'windows-10-enterprise' and network = '127.0.0.0/24'").fetch_one(pool).await.unwrap(),
+            sqlx::query_scalar("select n_downloads from daily_downloads where day = $1").bind(&today).fetch_one(pool).await.unwrap(),
+        ),
+        server::db::Db::Postgres(pool) => (
+            sqlx::query_scalar("select count(*) from downloads where version_slug = 'windows-10-enterprise' and network = '127.0.0.0/24'").fetch_one(pool).await.unwrap(),
+            sqlx::query_scalar("select n_downloads from daily_downloads where day = $1::date").bind(&today).fetch_one(pool).await.unwrap(),
+        ),
+    };
+    assert_eq!((rows, daily), (2, 2));
+}
+
+async fn off_campus_downloads_get_the_vpn_page(backend: Backend) {
+    let app = TestApp::with_config(backend, |c| {
+        c.campus_networks = vec![CampusNetwork {
+            name: "Campus".into(),
+            cidr: "10.0.0.0/8".parse().unwrap(),
+        }];
+        c.trusted_proxies = vec!["192.0.2.10/32".parse().unwrap()];
+    })
+    .await;
+    let outside = app
+        .request(from(
+            "203.0.113.5:4000",
+            "/download/office-2016-proplus?lang=en",
+        ))
+        .await;
+    outside
+        .assert_page(StatusCode::FORBIDDEN)
+        .assert_contains("Connect to the campus VPN first");
+    let mut spoofed = from("203.0.113.5:4000", "/download/office-2016-proplus");
+    spoofed
+        .headers_mut()
+        .insert("x-forwarded-for", "10.1.2.3".parse().unwrap());
+    assert_eq!(
+        app.request(spoofed).await.status,
+        StatusCode::FORBIDDEN,
+        "only a trusted proxy is believed"
+    );
+    assert_eq!(
+        app.request(from("10.20.30.40:4000", "/download/office-2016-proplus"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let mut proxied = from("192.0.2.10:4000", "/download/office-2016-proplus");
+    proxied
+        .headers_mut()
+        .insert("x-forwarded-for", "10.1.2.3".parse().unwrap());
+    assert_eq!(app.request(proxied).await.status, StatusCode::OK);
+}
+
+async fn a_missing_build_is_said_plainly(backend: Backend) {
+    let app = TestApp::with_config(backend, |c| {
+        c.activator_exe = "/nonexistent/activator.exe".into()
+    })
+    .await;
+    app.get("/catalog/office-2019-proplus?lang=en")
+        .await
+        .assert_page(StatusCode::OK)
+        .assert_contains("has not built the activator");
+    app.get("/download/office-2019-proplus?lang=en")
+        .await
+        .assert_page(StatusCode::SERVICE_UNAVAILABLE)
+        .assert_contains("not available");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(
+        (
+            ready.json()["status"].as_str(),
+            ready.json()["activator"].as_str()
+        ),
+        (Some("degraded"), Some("missing"))
+    );
+}
+
+async fn versions_without_an_activator_have_no_download(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    for slug in [
+        "visual-studio-2017-enterprise",
+        "office-2007-enterprise",
+        "nope",
+        "Office-2019-ProPlus",
+    ] {
+        app.get(&format!("/download/{slug}"))
+            .await
+            .assert_page(StatusCode::NOT_FOUND);
+    }
+    assert_eq!(app.get("/readyz").await.json()["activator"], "ready");
+}

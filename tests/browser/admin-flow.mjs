@@ -1,0 +1,91 @@
+// The staff flow in a real browser: node admin-flow.mjs BASE_URL OUT_DIR USERNAME PASSWORD
+//
+// Signs in with an account whose password was set by someone else (so the portal first
+// asks for a new one), opens the dashboard, edits Office 2016's licence term, and finds
+// the new term on the public software list — saving a screenshot at each step. Exits 1
+// naming the step that failed. It only talks to BASE_URL.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [baseArg, outDir, username, password] = process.argv.slice(2);
+if (!baseArg || !outDir || !username || !password) {
+  console.error('usage: node admin-flow.mjs BASE_URL OUT_DIR USERNAME PASSWORD');
+  process.exit(2);
+}
+const base = baseArg.replace(/\/+$/, '');
+const NEW_PASSWORD = 'a fresh passphrase only I know';
+const NEW_END = '2027-06-30';
+
+mkdirSync(outDir, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+const problems = [];
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+
+async function step(name, action) {
+  try {
+    await action();
+    await page.screenshot({ path: join(outDir, `admin-${name}.png`), fullPage: true });
+    console.log(`ok   ${name}`);
+  } catch (error) {
+    await page.screenshot({ path: join(outDir, `admin-${name}-failed.png`), fullPage: true }).catch(() => {});
+    console.log(`FAIL ${name}: ${error.message}`);
+    await browser.close();
+    process.exit(1);
+  }
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+await step('sign-in', async () => {
+  await page.goto(`${base}/admin/login?lang=en`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);
+  expect(new URL(page.url()).pathname === '/admin/password', `after sign-in: ${page.url()}`);
+});
+
+await step('password', async () => {
+  await page.fill('#current', password);
+  await page.fill('#new', NEW_PASSWORD);
+  await page.fill('#confirm', NEW_PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);
+  expect(new URL(page.url()).pathname === '/admin', `after the password change: ${page.url()}`);
+});
+
+await step('dashboard', async () => {
+  expect(await page.locator('h1').count() === 1, 'one heading');
+  expect(await page.locator('svg[role=img]').count() >= 1, 'the activations chart');
+  const text = await page.textContent('main');
+  expect(text.includes(username), 'the signed-in account is shown');
+});
+
+await step('edit-term', async () => {
+  await page.goto(`${base}/admin/catalogue/versions/office-2016-proplus/edit?lang=en`);
+  await page.fill('#f-term_end', NEW_END);
+  await Promise.all([page.waitForNavigation(), page.click('form.edit-form button[type=submit]')]);
+  expect(!page.url().includes('/edit'), `saved and left the form: ${page.url()}`);
+});
+
+await step('catalogue', async () => {
+  await page.goto(`${base}/?lang=en&q=office+2016`);
+  const row = page.locator('table.catalogue tbody tr', { hasText: 'Office 2016 Professional Plus' });
+  const text = await row.textContent();
+  expect(text.includes(NEW_END), `the new term is on the public list: ${text}`);
+  expect(!text.includes('Ended'), `an end date in the future is not ended: ${text}`);
+});
+
+await browser.close();
+if (problems.length) {
+  console.log(`FAIL console: ${problems.join('; ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,194 @@
+//! The real `activator.exe` under Wine, against a fake `OSPP.VBS` printing captured
+//! output formats, a KMS "host" that is a TCP listener on 127.0.0.1, and a loopback
+//! receiver standing in for the portal's report endpoint.
+
+use std::fs;
+
+use e2e::fakes::{CALLS, fake_ospp, ospp_fixture as fixture};
+use e2e::stand_ins::{KmsListener, ReportReceiver};
+use e2e::wine::{WinePrefix, activator_exe};
+use serde_json::Value;
+
+const EXE: &str = r"C:\activator\activator.exe";
+const OSPP: &str = r"C:\Program Files\Microsoft Office\Office16\OSPP.VBS";
+const SPOOL: &str = r"C:\ProgramData\CampusLicensePortal\reports";
+
+/// A prefix with the activator, its settings and the fake `OSPP.VBS` installed.
+fn windows_with_office(act: &str, portal_url: &str, kms_port: u16) -> WinePrefix {
+    let prefix = WinePrefix::new();
+    let exe = fs::read(activator_exe()).expect("the built activator.exe");
+    prefix.install_file(EXE, &exe);
+    let settings = format!(
+        "schema = 1\nproduct = \"office-2019-proplus\"\nfamily = \"office\"\nlanguage = \"zh-TW\"\n\
+         portal_url = \"{portal_url}\"\ndownload_token = \"v1.e2e-token\"\n[kms]\nhost = \"127.0.0.1\"\nport = {kms_port}\n"
+    );
+    prefix.install_file(r"C:\activator\activator.toml", settings.as_bytes());
+    prefix.install_file(
+        OSPP,
+        fake_ospp(act, &fixture("dstatus-volume.txt")).as_bytes(),
+    );
+    prefix
+}
+
+fn run(prefix: &WinePrefix, env: &[(&str, &str)]) -> (i32, String) {
+    let output = prefix.run(EXE, &["--no-pause"], env);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (output.status.code().unwrap_or(-1), stdout)
+}
+
+fn spooled(prefix: &WinePrefix) -> Vec<String> {
+    fs::read_dir(prefix.unix_path(SPOOL))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".json"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn seed_sample_activates_two_products_and_reports_them() {
+    let kms = KmsListener::start();
+    let portal = ReportReceiver::start();
+    let prefix = windows_with_office(
+        &fixture("act-success-seed.txt"),
+        &portal.base_url(),
+        kms.port(),
+    );
+    let (code, stdout) = run(&prefix, &[]);
+    assert_eq!(code, 0, "exit code; output:\n{stdout}");
+    assert!(stdout.contains("Everything is activated"), "{stdout}");
+    assert!(
+        stdout.contains("7VCBB") && stdout.contains("6MWKP"),
+        "{stdout}"
+    );
+    assert!(
+        kms.connections() >= 1,
+        "the KMS host's reachability was checked"
+    );
+    let calls = fs::read_to_string(prefix.unix_path(CALLS)).expect("ospp.vbs was run");
+    assert!(calls.contains("/sethst:127.0.0.1"), "{calls}");
+    assert!(
+        calls.contains(&format!("/setprt:{}", kms.port())),
+        "{calls}"
+    );
+    assert!(calls.contains("/act"), "{calls}");
+
+    let reports = portal.reports();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let report = &reports[0];
+    assert_eq!(report["outcome"], "success");
+    assert_eq!(report["product"], "office-2019-proplus");
+    let products: Vec<&Value> = report["products"].as_array().unwrap().iter().collect();
+    let last5: Vec<&str> = products
+        .iter()
+        .map(|p| p["key_last5"].as_str().unwrap())
+        .collect();
+    assert_eq!(last5, ["7VCBB", "6MWKP"]);
+    assert!(
+        products[0]["license_name"]
+            .as_str()
+            .unwrap()
+            .contains("VisioPro2019")
+    );
+    assert!(
+        products[1]["license_name"]
+            .as_str()
+            .unwrap()
+            .contains("ProPlus2019")
+    );
+    let post = portal
+        .received()
+        .into_iter()
+        .find(|r| r.request_line.starts_with("POST"))
+        .unwrap();
+    assert!(
+        post.headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v == "Bearer v1.e2e-token")
+    );
+    assert!(
+        spooled(&prefix).is_empty(),
+        "a delivered report leaves the spool"
+    );
+}
+
+#[test]
+fn unreachable_host_error_prints_the_remedy_and_its_url_in_chinese() {
+    let kms = KmsListener::start();
+    let portal = ReportReceiver::start();
+    let prefix = windows_with_office(
+        &fixture("act-error-0xC004F074.txt"),
+        &portal.base_url(),
+        kms.port(),
+    );
+    let (code, stdout) = run(&prefix, &[("LC_ALL", "zh_TW.UTF-8")]);
+    assert_eq!(code, 3, "exit code; output:\n{stdout}");
+    assert!(stdout.contains("0xC004F074"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{}/errors/0xC004F074", portal.base_url())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("啟用失敗") && stdout.contains("VPN"),
+        "the remedy, in Chinese:\n{stdout}"
+    );
+    let reports = portal.reports();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0]["outcome"], "failure");
+    assert!(
+        reports[0]["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["error_code"] == "0xC004F074")
+    );
+}
+
+#[test]
+fn report_is_kept_while_the_portal_is_down_and_sent_once_next_time() {
+    let kms = KmsListener::start();
+    // Reserve a loopback port, then free it: nothing listens there during the first run.
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let portal_url = format!("http://{address}");
+    let prefix = windows_with_office(&fixture("act-success-seed.txt"), &portal_url, kms.port());
+
+    let (code, stdout) = run(&prefix, &[]);
+    assert_eq!(code, 0, "activation itself succeeded:\n{stdout}");
+    assert!(stdout.contains("saved on this PC"), "{stdout}");
+    let kept = spooled(&prefix);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let kept_id = kept[0].trim_end_matches(".json").to_owned();
+
+    let portal = ReportReceiver::start_on(&address.to_string());
+    let (code, stdout) = run(&prefix, &[]);
+    assert_eq!(code, 0, "{stdout}");
+    let ids: Vec<String> = portal
+        .reports()
+        .iter()
+        .map(|r| r["report_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2, "the new report and the kept one: {ids:?}");
+    assert_eq!(
+        ids.iter().filter(|id| **id == kept_id).count(),
+        1,
+        "the kept report arrives exactly once"
+    );
+    assert!(spooled(&prefix).is_empty());
+
+    let (_, _) = run(&prefix, &[]);
+    assert_eq!(
+        portal
+            .reports()
+            .iter()
+            .filter(|r| r["report_id"] == kept_id.as_str())
+            .count(),
+        1,
+        "never sent again"
+    );
+}

@@ -1,0 +1,17 @@
+//! End-to-end tests: the real portal on loopback, a real browser, the real activator
+//! under Wine.
+//!
+//! One integration-test binary, so the portal is built once per run; each module is one
+//! part of the system seen from outside. Every test starts its own portal with its own
+//! database through [`e2e::Portal`], so tests run in parallel without sharing state.
+
+// A failed unwrap in a test is a failed test with its reason; that is what we want here.
+#![allow(clippy::unwrap_used)]
+
+mod activator;
+mod admin_browser;
+mod browser;
+mod crash;
+mod operations;
+mod portal;
+mod whole_loop;
