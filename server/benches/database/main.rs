@@ -7,6 +7,8 @@
 //!   from the roll-ups as from the raw rows, then times both.
 //! - `check`: the same answers-agree check on a database the portal filled (after the
 //!   ingestion benchmark), so roll-ups written under load are shown to be exact.
+//! - `session`: a staff session (read-only role) on a database, for timing the dashboard
+//!   page over HTTP.
 //! - `versions`, `create-postgres`, `drop-postgres`: what the script needs around them.
 //!
 //! It prints one `RESULT key=value …` line per figure for `scripts/bench` to tabulate.
@@ -75,6 +77,12 @@ enum Command {
         #[arg(long)]
         database: String,
     },
+    /// Starts a one-hour session for a read-only account `bench` (created with a random
+    /// password it never prints); prints the session cookie's secret.
+    Session {
+        #[arg(long)]
+        database: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -109,6 +117,11 @@ fn main() -> anyhow::Result<()> {
                 let db = Db::connect(&DatabaseUrl::new(database)).await?;
                 queries::check(&db).await
             }
+            Command::Session { database } => {
+                let db = Db::connect(&DatabaseUrl::new(database)).await?;
+                println!("{}", session(&db).await?);
+                Ok(())
+            }
         }
     })
 }
@@ -119,6 +132,31 @@ async fn open(url: &str) -> anyhow::Result<Db> {
     db.migrate().await?;
     server::db::seed::seed_defaults(&db, &DefaultContent::load()?).await?;
     Ok(db)
+}
+
+async fn session(db: &Db) -> anyhow::Result<String> {
+    use server::admin::auth;
+    use server::db::accounts;
+    let err = |e: server::error::Error| anyhow::anyhow!("{e}");
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;
+    let hash = auth::hash_password_now(&auth::random_hex(32).map_err(err)?).map_err(err)?;
+    accounts::create_user(db, "bench", "viewer", &hash, false, now).await?;
+    let user = accounts::find_user(db, "bench")
+        .await?
+        .context("the account bench is missing")?;
+    let secret = auth::random_hex(32).map_err(err)?;
+    let csrf = auth::random_hex(32).map_err(err)?;
+    let expires = now + time::Duration::hours(1);
+    accounts::create_session(
+        db,
+        &auth::hash_session(&secret),
+        user.id,
+        &csrf,
+        now,
+        expires,
+    )
+    .await?;
+    Ok(secret)
 }
 
 async fn versions(postgres: Option<&str>) -> anyhow::Result<()> {

@@ -1,77 +1,182 @@
 //! The dashboard's questions, asked of the roll-ups and of the raw reports.
 //!
-//! Each roll-up query is one SQL string for both databases (the dashboard will use
-//! these); each naive one is the plain `GROUP BY` over `reports` that the roll-ups exist
-//! to avoid, in the dialect it needs for dates and JSON. Both must give the same rows.
+//! The roll-up side of each question calls the dashboard's own functions
+//! (`server::db::dashboard`), so what is timed is what the dashboard runs; the raw side
+//! is the plain `GROUP BY` over `reports` that the roll-ups exist to avoid, in the
+//! dialect it needs for dates and JSON. Both must give the same rows.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use anyhow::ensure;
 use server::db::Db;
-use time::{OffsetDateTime, UtcOffset};
+use server::db::dashboard::{self, By, Narrow};
+use server::lang::Lang;
+use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::generate::thousands;
-
-/// One question.
-struct Query {
-    name: &'static str,
-    rollup: &'static str,
-    naive_sqlite: &'static str,
-    naive_postgres: &'static str,
-    /// The bound parameter: a day for the roll-up, an instant for the raw rows.
-    since: Since,
-}
-
-/// Where a question's period starts.
-#[derive(Clone, Copy)]
-enum Since {
-    /// The first of the last so many days in the institution's time zone: a day for
-    /// the roll-ups, the instant that day starts for the raw rows.
-    Days(i64),
-    /// This long before now, for both.
-    Ago(time::Duration),
-}
 
 /// One row of an answer: a key and up to two counts.
 type Row = (String, i64, i64);
 
-const ACTIVATIONS_PER_DAY: &str = "
-    select cast(day as text) || ' ' || outcome, cast(sum(n_reports) as bigint), cast(0 as bigint)
-    from daily_outcomes where day >= $1 group by day, outcome";
+/// The rows an answer gives, being fetched.
+type Answer<'a> = Pin<Box<dyn Future<Output = anyhow::Result<Vec<Row>>> + Send + 'a>>;
 
-const SUCCESS_RATE: &str = "
-    select product, cast(sum(case when outcome = 'success' then n_reports else 0 end) as bigint),
-        cast(sum(n_reports) as bigint)
-    from daily_outcomes where day >= $1 group by product";
+/// The period a question covers, as both sides need it.
+#[derive(Clone, Copy)]
+struct Period {
+    /// The first day, in the institution's time zone.
+    first_day: Date,
+    /// Today, in the institution's time zone.
+    today: Date,
+    /// The instant the first day starts.
+    start: OffsetDateTime,
+    /// Now.
+    now: OffsetDateTime,
+}
 
-const TOP_ERRORS: &str = "
-    select error_code, cast(sum(n_results) as bigint) as n, cast(0 as bigint)
-    from daily_errors where day >= $1 group by error_code order by n desc, error_code limit 10";
+/// One question.
+struct Query {
+    name: &'static str,
+    /// How many days back the question looks (today is the last).
+    days: i64,
+    /// The dashboard's answer.
+    rollup: for<'a> fn(&'a Db, Period) -> Answer<'a>,
+    /// The raw-row answer, in each dialect.
+    naive_sqlite: &'static str,
+    naive_postgres: &'static str,
+    /// The raw-row answer's parameters.
+    naive_binds: fn(Period) -> Vec<OffsetDateTime>,
+}
 
-const MACHINES_PER_FAMILY: &str = "
-    select v.family, count(distinct m.machine_id), cast(0 as bigint)
-    from machine_products m join versions v on v.slug = m.product
-    where m.last_seen >= $1 group by v.family";
+/// `$1`: the instant the period starts.
+fn start(p: Period) -> Vec<OffsetDateTime> {
+    vec![p.start]
+}
 
-const LAST_SUCCESS_BEFORE: &str = "
-    select product, count(*), cast(0 as bigint)
-    from machine_products where last_success < $1 group by product";
+/// `$1`, `$2`: 150 and 180 days ago, as [`ageing`] asks.
+fn ageing_binds(p: Period) -> Vec<OffsetDateTime> {
+    vec![
+        p.now - time::Duration::days(150),
+        p.now - time::Duration::days(180),
+    ]
+}
 
-const NAIVE_MACHINES_PER_FAMILY: &str = "
-    select v.family, count(distinct r.machine_id), cast(0 as bigint)
+/// Activations per day and outcome.
+fn per_day(db: &Db, p: Period) -> Answer<'_> {
+    Box::pin(async move {
+        let rows =
+            dashboard::outcomes(db, By::Day, p.first_day, p.today, Narrow::default()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (format!("{} {}", r.key, r.outcome), r.n, 0))
+            .collect())
+    })
+}
+
+/// Successes and all reports per version.
+fn success_rate(db: &Db, p: Period) -> Answer<'_> {
+    Box::pin(async move {
+        let rows =
+            dashboard::outcomes(db, By::Version, p.first_day, p.today, Narrow::default()).await?;
+        let mut out: Vec<Row> = Vec::new();
+        for r in rows {
+            let success = if r.outcome == "success" { r.n } else { 0 };
+            match out.last_mut() {
+                Some(last) if last.0 == r.key => {
+                    last.1 += success;
+                    last.2 += r.n;
+                }
+                _ => out.push((r.key, success, r.n)),
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// The ten most frequent error codes.
+fn top_errors(db: &Db, p: Period) -> Answer<'_> {
+    Box::pin(async move {
+        let rows = dashboard::errors(db, p.first_day, p.today, Narrow::default(), Lang::En).await?;
+        Ok(rows
+            .into_iter()
+            .take(10)
+            .map(|r| (r.code, r.n, 0))
+            .collect())
+    })
+}
+
+/// Distinct machines per KMS group.
+fn kms_machines(db: &Db, p: Period) -> Answer<'_> {
+    Box::pin(async move {
+        let rows = dashboard::kms_machines(db, p.start).await?;
+        Ok(rows.into_iter().map(|r| (r.key, r.n, 0)).collect())
+    })
+}
+
+/// Machines per version whose last success is 150 to 180 days old, and older.
+fn ageing(db: &Db, p: Period) -> Answer<'_> {
+    Box::pin(async move {
+        let old = p.now - time::Duration::days(150);
+        let older = p.now - time::Duration::days(180);
+        let rows = dashboard::ageing(db, old, older, Narrow::default()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.key, r.n_150, r.n_180))
+            .collect())
+    })
+}
+
+/// Machines per version with a success in the period.
+fn activated(db: &Db, p: Period) -> Answer<'_> {
+    Box::pin(async move {
+        let rows = dashboard::activated_machines(db, p.start, Narrow::default()).await?;
+        Ok(rows.into_iter().map(|r| (r.key, r.n, 0)).collect())
+    })
+}
+
+/// The newest 20 runs that did not activate everything.
+fn failures(db: &Db, p: Period) -> Answer<'_> {
+    Box::pin(async move {
+        let end = p.now + time::Duration::seconds(1);
+        let rows = dashboard::failures(db, p.start, end, Narrow::default(), 20).await?;
+        Ok(rows.into_iter().map(|r| (r.report_id, 0, 0)).collect())
+    })
+}
+
+const NAIVE_SUCCESS_RATE: &str = "
+    select product, sum(case when outcome = 'success' then 1 else 0 end), count(*)
+    from reports where received_at >= $1 group by product";
+
+const NAIVE_KMS_MACHINES: &str = "
+    select case when v.family = 'windows' then 'windows' else 'office' end as k,
+        count(distinct r.machine_id), cast(0 as bigint)
     from reports r join versions v on v.slug = r.product
-    where r.received_at >= $1 group by v.family";
+    where r.received_at >= $1 and v.family in ('windows', 'office', 'project', 'visio')
+    group by k";
 
-const NAIVE_LAST_SUCCESS_BEFORE: &str = "
-    select product, count(*), cast(0 as bigint) from (
+const NAIVE_AGEING: &str = "
+    select product, count(case when last_success >= $2 then 1 end),
+        count(case when last_success < $2 then 1 end) from (
         select product, max(received_at) as last_success from reports
         where outcome = 'success' group by machine_id, product
     ) s where last_success < $1 group by product";
 
-const QUERIES: [Query; 7] = [
+const NAIVE_ACTIVATED: &str = "
+    select product, count(distinct machine_id), cast(0 as bigint)
+    from reports where outcome = 'success' and received_at >= $1 group by product";
+
+const NAIVE_FAILURES: &str = "
+    select report_id, cast(0 as bigint), cast(0 as bigint) from reports
+    where outcome <> 'success' and received_at >= $1
+    order by received_at desc, report_id limit 20";
+
+const QUERIES: [Query; 8] = [
     Query {
         name: "activations per day and outcome, last 30 days",
-        rollup: ACTIVATIONS_PER_DAY,
+        days: 30,
+        rollup: per_day,
         naive_sqlite: "
             select date(received_at, '+8 hours') || ' ' || outcome as k, count(*), 0
             from reports where received_at >= $1 group by k",
@@ -79,33 +184,28 @@ const QUERIES: [Query; 7] = [
             select cast(cast(received_at at time zone 'Asia/Taipei' as date) as text) || ' ' || outcome as k,
                 count(*), cast(0 as bigint)
             from reports where received_at >= $1 group by k",
-        since: Since::Days(30),
+        naive_binds: start,
     },
     Query {
-        name: "success rate per product, last 30 days",
-        rollup: SUCCESS_RATE,
-        naive_sqlite: "
-            select product, sum(case when outcome = 'success' then 1 else 0 end), count(*)
-            from reports where received_at >= $1 group by product",
-        naive_postgres: "
-            select product, sum(case when outcome = 'success' then 1 else 0 end), count(*)
-            from reports where received_at >= $1 group by product",
-        since: Since::Days(30),
+        name: "success rate per version, last 30 days",
+        days: 30,
+        rollup: success_rate,
+        naive_sqlite: NAIVE_SUCCESS_RATE,
+        naive_postgres: NAIVE_SUCCESS_RATE,
+        naive_binds: start,
     },
     Query {
-        name: "success rate per product, all reports (365 days)",
-        rollup: SUCCESS_RATE,
-        naive_sqlite: "
-            select product, sum(case when outcome = 'success' then 1 else 0 end), count(*)
-            from reports where received_at >= $1 group by product",
-        naive_postgres: "
-            select product, sum(case when outcome = 'success' then 1 else 0 end), count(*)
-            from reports where received_at >= $1 group by product",
-        since: Since::Days(400),
+        name: "success rate per version, all reports (365 days)",
+        days: 400,
+        rollup: success_rate,
+        naive_sqlite: NAIVE_SUCCESS_RATE,
+        naive_postgres: NAIVE_SUCCESS_RATE,
+        naive_binds: start,
     },
     Query {
         name: "top 10 error codes, last 30 days",
-        rollup: TOP_ERRORS,
+        days: 30,
+        rollup: top_errors,
         naive_sqlite: "
             select code, count(*) as n, 0 from (
                 select json_extract(p.value, '$.error_code') as code
@@ -126,28 +226,39 @@ const QUERIES: [Query; 7] = [
                 from reports r cross join lateral jsonb_array_elements(cast(r.findings_json as jsonb)) f
                 where r.received_at >= $1 and f ->> 'status' = 'fail'
             ) e where code is not null group by code order by n desc, code limit 10",
-        since: Since::Days(30),
+        naive_binds: start,
     },
     Query {
-        name: "distinct machines per family seen in the last 30 days",
-        rollup: MACHINES_PER_FAMILY,
-        naive_sqlite: NAIVE_MACHINES_PER_FAMILY,
-        naive_postgres: NAIVE_MACHINES_PER_FAMILY,
-        since: Since::Ago(time::Duration::days(30)),
+        name: "distinct machines per KMS group (Windows; Office, Project, Visio), last 30 days",
+        days: 30,
+        rollup: kms_machines,
+        naive_sqlite: NAIVE_KMS_MACHINES,
+        naive_postgres: NAIVE_KMS_MACHINES,
+        naive_binds: start,
     },
     Query {
-        name: "machines whose last success is older than 150 days",
-        rollup: LAST_SUCCESS_BEFORE,
-        naive_sqlite: NAIVE_LAST_SUCCESS_BEFORE,
-        naive_postgres: NAIVE_LAST_SUCCESS_BEFORE,
-        since: Since::Ago(time::Duration::days(150)),
+        name: "machines whose last success is 150–180 days old, and older",
+        days: 1,
+        rollup: ageing,
+        naive_sqlite: NAIVE_AGEING,
+        naive_postgres: NAIVE_AGEING,
+        naive_binds: ageing_binds,
     },
     Query {
-        name: "machines whose last success is older than 180 days",
-        rollup: LAST_SUCCESS_BEFORE,
-        naive_sqlite: NAIVE_LAST_SUCCESS_BEFORE,
-        naive_postgres: NAIVE_LAST_SUCCESS_BEFORE,
-        since: Since::Ago(time::Duration::days(180)),
+        name: "machines per version activated in the last 180 days",
+        days: 180,
+        rollup: activated,
+        naive_sqlite: NAIVE_ACTIVATED,
+        naive_postgres: NAIVE_ACTIVATED,
+        naive_binds: start,
+    },
+    Query {
+        name: "the 20 newest failed runs, last 30 days",
+        days: 30,
+        rollup: failures,
+        naive_sqlite: NAIVE_FAILURES,
+        naive_postgres: NAIVE_FAILURES,
+        naive_binds: start,
     },
 ];
 
@@ -160,8 +271,8 @@ const BUDGET: Duration = Duration::from_secs(20);
 pub async fn check_and_time(db: &Db, n_reports: u64) -> anyhow::Result<()> {
     let now = now();
     for query in &QUERIES {
-        let (rollup, rollup_rows) = time_query(db, query.rollup, query.since, true, now).await?;
-        let (naive, naive_rows) = time_query(db, query.naive(db), query.since, false, now).await?;
+        let (rollup, rollup_rows) = time_side(db, query, Side::Rollup, now).await?;
+        let (naive, naive_rows) = time_side(db, query, Side::Naive, now).await?;
         ensure!(
             rollup_rows == naive_rows,
             "{}: the roll-ups say {rollup_rows:?}, the reports {naive_rows:?}",
@@ -185,8 +296,8 @@ pub async fn check_and_time(db: &Db, n_reports: u64) -> anyhow::Result<()> {
 pub async fn check(db: &Db) -> anyhow::Result<()> {
     let now = now();
     for query in &QUERIES {
-        let rollup = answer(db, query.rollup, query.since, true, now).await?;
-        let naive = answer(db, query.naive(db), query.since, false, now).await?;
+        let rollup = answer(db, query, Side::Rollup, now).await?;
+        let naive = answer(db, query, Side::Naive, now).await?;
         ensure!(
             rollup == naive,
             "{}: the roll-ups say {rollup:?}, the reports {naive:?}",
@@ -198,6 +309,15 @@ pub async fn check(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Which answer to a question.
+#[derive(Clone, Copy)]
+enum Side {
+    /// The dashboard's, from the roll-ups.
+    Rollup,
+    /// From the raw reports.
+    Naive,
+}
+
 impl Query {
     fn naive(&self, db: &Db) -> &'static str {
         match db {
@@ -205,22 +325,39 @@ impl Query {
             Db::Postgres(_) => self.naive_postgres,
         }
     }
+
+    /// The question's period, ending now.
+    fn period(&self, now: OffsetDateTime) -> anyhow::Result<Period> {
+        // The portal's default zone, Asia/Taipei, has kept UTC+8 since 1979.
+        let taipei = UtcOffset::from_hms(8, 0, 0)?;
+        let today = now.to_offset(taipei).date();
+        let first_day = today - time::Duration::days(self.days - 1);
+        let start = first_day
+            .midnight()
+            .assume_offset(taipei)
+            .to_offset(UtcOffset::UTC);
+        Ok(Period {
+            first_day,
+            today,
+            start,
+            now,
+        })
+    }
 }
 
 /// The median of the timed runs, and the answer.
-async fn time_query(
+async fn time_side(
     db: &Db,
-    sql: &str,
-    since: Since,
-    rollup: bool,
+    query: &Query,
+    side: Side,
     now: OffsetDateTime,
 ) -> anyhow::Result<(Duration, Vec<Row>)> {
-    let rows = answer(db, sql, since, rollup, now).await?;
+    let rows = answer(db, query, side, now).await?;
     let mut times = Vec::new();
     let started = Instant::now();
     while times.len() < RUNS && (times.is_empty() || started.elapsed() < BUDGET) {
         let run = Instant::now();
-        let again = answer(db, sql, since, rollup, now).await?;
+        let again = answer(db, query, side, now).await?;
         times.push(run.elapsed());
         ensure!(again == rows, "the answer changed between runs");
     }
@@ -228,44 +365,38 @@ async fn time_query(
     Ok((times[times.len() / 2], rows))
 }
 
-/// The rows of `sql` for the period `since`, sorted.
+/// One side's answer to `query`, sorted.
 async fn answer(
     db: &Db,
-    sql: &str,
-    since: Since,
-    rollup: bool,
+    query: &Query,
+    side: Side,
     now: OffsetDateTime,
 ) -> anyhow::Result<Vec<Row>> {
-    // The portal's default zone, Asia/Taipei, has kept UTC+8 since 1979.
-    let taipei = UtcOffset::from_hms(8, 0, 0)?;
-    let mut rows: Vec<Row> = match since {
-        Since::Days(n) => {
-            let first_day = now.to_offset(taipei).date() - time::Duration::days(n - 1);
-            if rollup {
-                fetch(db, sql, first_day).await?
-            } else {
-                let midnight = first_day.midnight().assume_offset(taipei);
-                fetch(db, sql, midnight.to_offset(UtcOffset::UTC)).await?
-            }
-        }
-        Since::Ago(ago) => fetch(db, sql, now - ago).await?,
+    let period = query.period(now)?;
+    let mut rows = match side {
+        Side::Rollup => (query.rollup)(db, period).await?,
+        Side::Naive => fetch(db, query.naive(db), (query.naive_binds)(period)).await?,
     };
     rows.sort();
     Ok(rows)
 }
 
-async fn fetch<T>(db: &Db, sql: &str, value: T) -> anyhow::Result<Vec<Row>>
-where
-    T: for<'q> sqlx::Encode<'q, sqlx::Sqlite>
-        + sqlx::Type<sqlx::Sqlite>
-        + for<'q> sqlx::Encode<'q, sqlx::Postgres>
-        + sqlx::Type<sqlx::Postgres>
-        + Send
-        + Clone,
-{
+async fn fetch(db: &Db, sql: &str, binds: Vec<OffsetDateTime>) -> anyhow::Result<Vec<Row>> {
     Ok(match db {
-        Db::Sqlite(pool) => sqlx::query_as(sql).bind(value).fetch_all(pool).await?,
-        Db::Postgres(pool) => sqlx::query_as(sql).bind(value).fetch_all(pool).await?,
+        Db::Sqlite(pool) => {
+            let mut query = sqlx::query_as(sql);
+            for value in binds {
+                query = query.bind(value);
+            }
+            query.fetch_all(pool).await?
+        }
+        Db::Postgres(pool) => {
+            let mut query = sqlx::query_as(sql);
+            for value in binds {
+                query = query.bind(value);
+            }
+            query.fetch_all(pool).await?
+        }
     })
 }
 
