@@ -55,12 +55,21 @@ fn start(p: Period) -> Vec<OffsetDateTime> {
     vec![p.start]
 }
 
-/// `$1`, `$2`: 150 and 180 days ago, as [`ageing`] asks.
+/// `$1`: the start of the UTC day the period starts in (machine counts are by UTC day).
+fn start_utc_day(p: Period) -> Vec<OffsetDateTime> {
+    vec![utc_midnight(p.start)]
+}
+
+/// `$1`, `$2`: the start of the UTC days 150 and 180 days ago, as [`ageing`] asks.
 fn ageing_binds(p: Period) -> Vec<OffsetDateTime> {
     vec![
-        p.now - time::Duration::days(150),
-        p.now - time::Duration::days(180),
+        utc_midnight(p.now - time::Duration::days(150)),
+        utc_midnight(p.now - time::Duration::days(180)),
     ]
+}
+
+fn utc_midnight(at: OffsetDateTime) -> OffsetDateTime {
+    at.to_offset(UtcOffset::UTC).date().midnight().assume_utc()
 }
 
 /// Activations per day and outcome.
@@ -234,7 +243,7 @@ const QUERIES: [Query; 8] = [
         rollup: kms_machines,
         naive_sqlite: NAIVE_KMS_MACHINES,
         naive_postgres: NAIVE_KMS_MACHINES,
-        naive_binds: start,
+        naive_binds: start_utc_day,
     },
     Query {
         name: "machines whose last success is 150–180 days old, and older",
@@ -250,7 +259,7 @@ const QUERIES: [Query; 8] = [
         rollup: activated,
         naive_sqlite: NAIVE_ACTIVATED,
         naive_postgres: NAIVE_ACTIVATED,
-        naive_binds: start,
+        naive_binds: start_utc_day,
     },
     Query {
         name: "the 20 newest failed runs, last 30 days",

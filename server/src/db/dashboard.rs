@@ -1,7 +1,7 @@
 //! The dashboard's queries: sums over the roll-ups, never over raw reports.
 //!
-//! Every figure comes from `daily_outcomes`, `daily_errors`, `daily_downloads` and
-//! `machine_products`, which the report writer keeps up to date; the two lists of single
+//! Every figure comes from `daily_outcomes`, `daily_errors`, `daily_downloads`,
+//! `success_days` and `kms_seen_days`, which the report writer keeps up to date; the two lists of single
 //! items read their own indexes: unreported downloads (`downloads_unreported`) and the
 //! newest failures (`reports_failures`). The optional filters are written
 //! `($n is null or column = $n)`, so one SQL string serves every combination on both
@@ -11,6 +11,7 @@ use sqlx::query::QueryAs;
 use sqlx::{Database, FromRow};
 use time::{Date, OffsetDateTime};
 
+use super::machine_days::utc_day;
 use super::{Db, with_pool};
 use crate::lang::Lang;
 
@@ -218,20 +219,20 @@ pub async fn unreported_latest(
     with_pool!(db, pool => bind_narrow(sqlx::query_as(&sql).bind(start).bind(end), narrow).bind(limit).fetch_all(pool).await)
 }
 
-/// Distinct machines seen since `since`, per KMS group: `windows` (Windows clients) and
-/// `office` (Office, Project and Visio, which one KMS host counts together).
+/// Distinct machines seen since the UTC day of `since`, per KMS group: `windows`
+/// (Windows clients) and `office` (Office, Project and Visio, which one KMS host counts
+/// together). A sum over `kms_seen_days`.
 pub async fn kms_machines(db: &Db, since: OffsetDateTime) -> sqlx::Result<Vec<Keyed>> {
     const SQL: &str = "
-        select case when v.family = 'windows' then 'windows' else 'office' end as key,
-               count(distinct m.machine_id) as n
-        from machine_products m join versions v on v.slug = m.product
-        where m.last_seen >= $1 and v.family in ('windows', 'office', 'project', 'visio')
-        group by 1 order by 1";
-    with_pool!(db, pool => sqlx::query_as(SQL).bind(since).fetch_all(pool).await)
+        select kms_group as key, cast(sum(n_machines) as bigint) as n
+        from kms_seen_days where day >= $1
+        group by kms_group having sum(n_machines) > 0 order by 1";
+    with_pool!(db, pool => sqlx::query_as(SQL).bind(utc_day(since)).fetch_all(pool).await)
 }
 
-/// Machines per version whose last success is before `old` (150 days ago): those since
-/// `older` (180 days ago), and those before it.
+/// Machines per version whose last success is before the UTC day of `old` (150 days
+/// ago): those since the day of `older` (180 days ago), and those before it. A sum over
+/// `success_days`.
 pub async fn ageing(
     db: &Db,
     old: OffsetDateTime,
@@ -240,29 +241,29 @@ pub async fn ageing(
 ) -> sqlx::Result<Vec<Ageing>> {
     let sql = format!(
         "select product as key,
-                count(case when last_success >= $2 then 1 end) as n_150,
-                count(case when last_success < $2 then 1 end) as n_180
-         from machine_products where last_success < $1 {}
-         group by product order by 1",
+                cast(sum(case when day >= $2 then n_machines else 0 end) as bigint) as n_150,
+                cast(sum(case when day < $2 then n_machines else 0 end) as bigint) as n_180
+         from success_days where day < $1 {}
+         group by product having sum(n_machines) > 0 order by 1",
         narrowing(3, "product", "network")
     );
-    with_pool!(db, pool => bind_narrow(sqlx::query_as(&sql).bind(old).bind(older), narrow).fetch_all(pool).await)
+    with_pool!(db, pool => bind_narrow(sqlx::query_as(&sql).bind(utc_day(old)).bind(utc_day(older)), narrow).fetch_all(pool).await)
 }
 
-/// Distinct machines per version with a success since `since`. A machine has one row
-/// per version (the table's key), so counting rows counts machines.
+/// Machines per version with a success since the UTC day of `since`. A machine has one
+/// row per version in `machine_products`, so each counts once. A sum over `success_days`.
 pub async fn activated_machines(
     db: &Db,
     since: OffsetDateTime,
     narrow: Narrow<'_>,
 ) -> sqlx::Result<Vec<Keyed>> {
     let sql = format!(
-        "select product as key, count(*) as n
-         from machine_products where last_success >= $1 {}
-         group by product order by 1",
+        "select product as key, cast(sum(n_machines) as bigint) as n
+         from success_days where day >= $1 {}
+         group by product having sum(n_machines) > 0 order by 1",
         narrowing(2, "product", "network")
     );
-    with_pool!(db, pool => bind_narrow(sqlx::query_as(&sql).bind(since), narrow).fetch_all(pool).await)
+    with_pool!(db, pool => bind_narrow(sqlx::query_as(&sql).bind(utc_day(since)), narrow).fetch_all(pool).await)
 }
 
 /// The newest `limit` runs in `[start, end)` that did not activate everything. Each

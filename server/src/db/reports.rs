@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashSet};
 use protocol::report::{FindingStatus, Outcome, ProductOutcome, Report};
 use time::{Date, OffsetDateTime};
 
-use super::{Db, chunks, values_list, with_tx};
+use super::{Db, chunks, machine_days, values_list, with_tx};
 
 /// A validated report with what the server knows of its arrival.
 #[derive(Clone, Debug)]
@@ -254,6 +254,17 @@ impl<'a> Rollups<'a> {
             });
         }
         let machines: Vec<_> = self.machines.iter().collect();
+        let seen: Vec<machine_days::Seen<'_>> = machines
+            .iter()
+            .map(|((machine_id, product), m)| machine_days::Seen {
+                machine_id,
+                product,
+                network: m.network,
+                seen: m.seen,
+                success: m.success,
+            })
+            .collect();
+        machine_days::update(tx, &seen).await?;
         for chunk in chunks(&machines) {
             let sql = format!(
                 "insert into machine_products (machine_id, product, network, first_seen,

@@ -168,6 +168,12 @@ pub async fn stored(app: &TestApp, slug: &str) -> Option<VersionFields> {
 async fn a_version_edit_is_saved_audited_and_public(backend: Backend) {
     let app = TestApp::new(backend).await;
     let s = session(&app, "alice", "admin").await;
+    // The software list is served from a rendered copy: this one must not outlive the edit.
+    app.get("/?lang=en")
+        .await
+        .assert_page(StatusCode::OK)
+        .assert_contains("Office 2019 Professional Plus");
+    assert!(!app.get("/?lang=en").await.text.contains("(renewed)"));
     let before = stored(&app, "office-2019-proplus").await.unwrap();
     let mut fields = set(version_form(&before), "term_end", Some("2031-07-31"));
     fields = set(

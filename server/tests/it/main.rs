@@ -20,6 +20,7 @@ mod downloads;
 mod errors;
 mod http;
 mod lang;
+mod machine_days;
 mod operations;
 mod reports;
 mod tutorials;
