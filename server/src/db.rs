@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod content;
+pub mod counts;
 pub mod dashboard;
 pub mod downloads;
 pub mod edit_audit;

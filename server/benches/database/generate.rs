@@ -60,6 +60,8 @@ struct Dialect {
     time: fn(&str) -> String,
     /// The institution's day (Asia/Taipei: UTC+8 since 1979) of a timestamp column.
     day: fn(&str) -> String,
+    /// The first day of the month of a day column.
+    month: fn(&str) -> String,
 }
 
 const SQLITE: Dialect = Dialect {
@@ -72,6 +74,7 @@ const SQLITE: Dialect = Dialect {
     hex: |expr, width| format!("printf('%0{width}x', {expr})"),
     time: |expr| format!("strftime('%Y-%m-%dT%H:%M:%SZ', {expr}, 'unixepoch')"),
     day: |column| format!("date({column}, '+8 hours')"),
+    month: |column| format!("substr({column}, 1, 8) || '01'"),
 };
 
 const POSTGRES: Dialect = Dialect {
@@ -81,6 +84,7 @@ const POSTGRES: Dialect = Dialect {
     hex: |expr, width| format!("lpad(to_hex({expr}), {width}, '0')"),
     time: |expr| format!("to_timestamp({expr})"),
     day: |column| format!("cast(({column} at time zone 'Asia/Taipei') as date)"),
+    month: |column| format!("cast(date_trunc('month', {column}) as date)"),
 };
 
 /// `g`'s columns from `i`: the machine (`i mod M`, except that a tenth of the machines
@@ -238,6 +242,7 @@ fn insert_reports(d: &Dialect, source: &str) -> String {
 fn fill_rollups(d: &Dialect, db: &Db) -> Vec<String> {
     let day = (d.day)("received_at");
     let r_day = (d.day)("r.received_at");
+    let month = (d.month)("day");
     // Failing items: failed products and failed findings that carry an error code. Only
     // reports that did not succeed are looked at: the generator puts none elsewhere.
     let failing = match db {
@@ -271,6 +276,16 @@ fn fill_rollups(d: &Dialect, db: &Db) -> Vec<String> {
             "insert into daily_errors (day, product, network, error_code, n_results)
              select day, product, network, code, count(*) from ({failing}) e
              where code is not null group by 1, 2, 3, 4"
+        ),
+        format!(
+            "insert into monthly_outcomes (month, product, network, outcome, n_reports)
+             select {month}, product, network, outcome, sum(n_reports) from daily_outcomes
+             group by 1, 2, 3, 4"
+        ),
+        format!(
+            "insert into monthly_errors (month, product, network, error_code, n_results)
+             select {month}, product, network, error_code, sum(n_results) from daily_errors
+             group by 1, 2, 3, 4"
         ),
         // Each generated machine keeps one network, so max(network) is its latest.
         "insert into machine_products (machine_id, product, network, first_seen, last_seen,

@@ -84,6 +84,19 @@ fn per_day(db: &Db, p: Period) -> Answer<'_> {
     })
 }
 
+/// Activations per month and outcome (the period's first month counted from its first
+/// day).
+fn per_month(db: &Db, p: Period) -> Answer<'_> {
+    Box::pin(async move {
+        let rows =
+            dashboard::outcomes(db, By::Month, p.first_day, p.today, Narrow::default()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (format!("{} {}", r.key, r.outcome), r.n, 0))
+            .collect())
+    })
+}
+
 /// Successes and all reports per version.
 fn success_rate(db: &Db, p: Period) -> Answer<'_> {
     Box::pin(async move {
@@ -158,6 +171,28 @@ const NAIVE_SUCCESS_RATE: &str = "
     select product, sum(case when outcome = 'success' then 1 else 0 end), count(*)
     from reports where received_at >= $1 group by product";
 
+const NAIVE_ERRORS_SQLITE: &str = "
+    select code, count(*) as n, 0 from (
+        select json_extract(p.value, '$.error_code') as code
+        from reports r, json_each(r.products_json) p
+        where r.received_at >= $1 and json_extract(p.value, '$.outcome') = 'failed'
+        union all
+        select json_extract(f.value, '$.error_code')
+        from reports r, json_each(r.findings_json) f
+        where r.received_at >= $1 and json_extract(f.value, '$.status') = 'fail'
+    ) where code is not null group by code order by n desc, code limit 10";
+
+const NAIVE_ERRORS_POSTGRES: &str = "
+    select code, count(*) as n, cast(0 as bigint) from (
+        select p ->> 'error_code' as code
+        from reports r cross join lateral jsonb_array_elements(cast(r.products_json as jsonb)) p
+        where r.received_at >= $1 and p ->> 'outcome' = 'failed'
+        union all
+        select f ->> 'error_code'
+        from reports r cross join lateral jsonb_array_elements(cast(r.findings_json as jsonb)) f
+        where r.received_at >= $1 and f ->> 'status' = 'fail'
+    ) e where code is not null group by code order by n desc, code limit 10";
+
 const NAIVE_KMS_MACHINES: &str = "
     select case when v.family = 'windows' then 'windows' else 'office' end as k,
         count(distinct r.machine_id), cast(0 as bigint)
@@ -181,7 +216,7 @@ const NAIVE_FAILURES: &str = "
     where outcome <> 'success' and received_at >= $1
     order by received_at desc, report_id limit 20";
 
-const QUERIES: [Query; 8] = [
+const QUERIES: [Query; 10] = [
     Query {
         name: "activations per day and outcome, last 30 days",
         days: 30,
@@ -191,6 +226,19 @@ const QUERIES: [Query; 8] = [
             from reports where received_at >= $1 group by k",
         naive_postgres: "
             select cast(cast(received_at at time zone 'Asia/Taipei' as date) as text) || ' ' || outcome as k,
+                count(*), cast(0 as bigint)
+            from reports where received_at >= $1 group by k",
+        naive_binds: start,
+    },
+    Query {
+        name: "activations per month and outcome, last 365 days",
+        days: 365,
+        rollup: per_month,
+        naive_sqlite: "
+            select substr(date(received_at, '+8 hours'), 1, 7) || ' ' || outcome as k, count(*), 0
+            from reports where received_at >= $1 group by k",
+        naive_postgres: "
+            select to_char(received_at at time zone 'Asia/Taipei', 'YYYY-MM') || ' ' || outcome as k,
                 count(*), cast(0 as bigint)
             from reports where received_at >= $1 group by k",
         naive_binds: start,
@@ -215,26 +263,16 @@ const QUERIES: [Query; 8] = [
         name: "top 10 error codes, last 30 days",
         days: 30,
         rollup: top_errors,
-        naive_sqlite: "
-            select code, count(*) as n, 0 from (
-                select json_extract(p.value, '$.error_code') as code
-                from reports r, json_each(r.products_json) p
-                where r.received_at >= $1 and json_extract(p.value, '$.outcome') = 'failed'
-                union all
-                select json_extract(f.value, '$.error_code')
-                from reports r, json_each(r.findings_json) f
-                where r.received_at >= $1 and json_extract(f.value, '$.status') = 'fail'
-            ) where code is not null group by code order by n desc, code limit 10",
-        naive_postgres: "
-            select code, count(*) as n, cast(0 as bigint) from (
-                select p ->> 'error_code' as code
-                from reports r cross join lateral jsonb_array_elements(cast(r.products_json as jsonb)) p
-                where r.received_at >= $1 and p ->> 'outcome' = 'failed'
-                union all
-                select f ->> 'error_code'
-                from reports r cross join lateral jsonb_array_elements(cast(r.findings_json as jsonb)) f
-                where r.received_at >= $1 and f ->> 'status' = 'fail'
-            ) e where code is not null group by code order by n desc, code limit 10",
+        naive_sqlite: NAIVE_ERRORS_SQLITE,
+        naive_postgres: NAIVE_ERRORS_POSTGRES,
+        naive_binds: start,
+    },
+    Query {
+        name: "top 10 error codes, last 365 days",
+        days: 365,
+        rollup: top_errors,
+        naive_sqlite: NAIVE_ERRORS_SQLITE,
+        naive_postgres: NAIVE_ERRORS_POSTGRES,
         naive_binds: start,
     },
     Query {

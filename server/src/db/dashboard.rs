@@ -1,16 +1,20 @@
 //! The dashboard's queries: sums over the roll-ups, never over raw reports.
 //!
-//! Every figure comes from `daily_outcomes`, `daily_errors`, `daily_downloads`,
-//! `success_days` and `kms_seen_days`, which the report writer keeps up to date; the two lists of single
-//! items read their own indexes: unreported downloads (`downloads_unreported`) and the
-//! newest failures (`reports_failures`). The optional filters are written
+//! Every figure comes from the counted roll-ups (`db::counts`: reports, error codes and
+//! downloads per day, and per month for a long period's whole months), `success_days` and
+//! `kms_seen_days`, which the writers keep up to date; the two lists of single items read
+//! their own indexes: unreported downloads (`downloads_unreported`) and the newest
+//! failures (`reports_failures`). The optional filters are written
 //! `($n is null or column = $n)`, so one SQL string serves every combination on both
 //! databases.
+
+use std::collections::BTreeMap;
 
 use sqlx::query::QueryAs;
 use sqlx::{Database, FromRow};
 use time::{Date, OffsetDateTime};
 
+use super::counts::{self, Span};
 use super::machine_days::utc_day;
 use super::{Db, with_pool};
 use crate::lang::Lang;
@@ -31,6 +35,8 @@ pub struct Narrow<'a> {
 pub enum By {
     /// The institution's day, as `YYYY-MM-DD`.
     Day,
+    /// The institution's month, as `YYYY-MM`.
+    Month,
     /// The version slug.
     Version,
     /// The network label.
@@ -137,14 +143,28 @@ pub async fn outcomes(
     to: Date,
     narrow: Narrow<'_>,
 ) -> sqlx::Result<Vec<KeyedOutcome>> {
-    let key = key_column(by);
-    let sql = format!(
-        "select {key} as key, outcome, cast(sum(n_reports) as bigint) as n
-         from daily_outcomes where day >= $1 and day <= $2 {}
-         group by {key}, outcome order by 1, 2",
-        narrowing(3, "product", "network")
+    let rows = counts::OUTCOMES.spanning(
+        |period| format!("{} as key, outcome", key_column(by, period)),
+        &narrowing(5, "product", "network"),
     );
-    with_pool!(db, pool => bind_narrow(sqlx::query_as(&sql).bind(from).bind(to), narrow).fetch_all(pool).await)
+    let sql = format!(
+        "select key, outcome, cast(sum(n) as bigint) as n from {rows} r
+         group by key, outcome order by 1, 2"
+    );
+    let rows: Vec<KeyedOutcome> = with_pool!(db, pool => {
+        bind_narrow(span(by, from, to).bind(sqlx::query_as(&sql)), narrow).fetch_all(pool).await
+    })?;
+    if by != By::Month {
+        return Ok(rows);
+    }
+    let mut months: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for KeyedOutcome { key, outcome, n } in rows {
+        *months.entry((month_of(&key), outcome)).or_default() += n;
+    }
+    Ok(months
+        .into_iter()
+        .map(|((key, outcome), n)| KeyedOutcome { key, outcome, n })
+        .collect())
 }
 
 /// Downloads per key, on days `from..=to`.
@@ -155,14 +175,26 @@ pub async fn downloads(
     to: Date,
     narrow: Narrow<'_>,
 ) -> sqlx::Result<Vec<Keyed>> {
-    let key = key_column(by);
-    let sql = format!(
-        "select {key} as key, cast(sum(n_downloads) as bigint) as n
-         from daily_downloads where day >= $1 and day <= $2 {}
-         group by {key} order by 1",
-        narrowing(3, "product", "network")
+    let rows = counts::DOWNLOADS.spanning(
+        |period| format!("{} as key", key_column(by, period)),
+        &narrowing(5, "product", "network"),
     );
-    with_pool!(db, pool => bind_narrow(sqlx::query_as(&sql).bind(from).bind(to), narrow).fetch_all(pool).await)
+    let sql =
+        format!("select key, cast(sum(n) as bigint) as n from {rows} r group by key order by 1");
+    let rows: Vec<Keyed> = with_pool!(db, pool => {
+        bind_narrow(span(by, from, to).bind(sqlx::query_as(&sql)), narrow).fetch_all(pool).await
+    })?;
+    if by != By::Month {
+        return Ok(rows);
+    }
+    let mut months: BTreeMap<String, i64> = BTreeMap::new();
+    for Keyed { key, n } in rows {
+        *months.entry(month_of(&key)).or_default() += n;
+    }
+    Ok(months
+        .into_iter()
+        .map(|(key, n)| Keyed { key, n })
+        .collect())
 }
 
 /// Failed results per error code on days `from..=to`, most frequent first, with the
@@ -174,16 +206,22 @@ pub async fn errors(
     narrow: Narrow<'_>,
     lang: Lang,
 ) -> sqlx::Result<Vec<ErrorCount>> {
+    let rows = counts::ERRORS.spanning(
+        |_| "error_code as code".to_owned(),
+        &narrowing(5, "product", "network"),
+    );
     let sql = format!(
         "select counts.code, counts.n, t.title, t.remedy_md
-         from (select error_code as code, cast(sum(n_results) as bigint) as n
-               from daily_errors where day >= $1 and day <= $2 {}
-               group by error_code) counts
-         left join error_code_texts t on t.code = counts.code and t.lang = $6
-         order by counts.n desc, counts.code",
-        narrowing(3, "product", "network")
+         from (select code, cast(sum(n) as bigint) as n from {rows} r group by code) counts
+         left join error_code_texts t on t.code = counts.code and t.lang = $8
+         order by counts.n desc, counts.code"
     );
-    with_pool!(db, pool => bind_narrow(sqlx::query_as(&sql).bind(from).bind(to), narrow).bind(lang.tag()).fetch_all(pool).await)
+    with_pool!(db, pool => {
+        bind_narrow(Span::new(from, to).bind(sqlx::query_as(&sql)), narrow)
+            .bind(lang.tag())
+            .fetch_all(pool)
+            .await
+    })
 }
 
 /// Downloads made in `[start, end)` that never reported back, per version.
@@ -305,12 +343,27 @@ pub async fn failures(
     Ok(rows)
 }
 
-fn key_column(by: By) -> &'static str {
+/// The key of `by` in a roll-up whose period column is `period`.
+fn key_column(by: By, period: &str) -> String {
     match by {
-        By::Day => "cast(day as text)",
-        By::Version => "product",
-        By::Network => "network",
+        By::Day | By::Month => format!("cast({period} as text)"),
+        By::Version => "product".to_owned(),
+        By::Network => "network".to_owned(),
     }
+}
+
+/// The days `from..=to` as `by` reads them: every day on its own when grouped by day,
+/// else whole months from the monthly roll-ups.
+fn span(by: By, from: Date, to: Date) -> Span {
+    match by {
+        By::Day => Span::days(from, to),
+        By::Month | By::Version | By::Network => Span::new(from, to),
+    }
+}
+
+/// `YYYY-MM` of a `YYYY-MM-DD` key.
+fn month_of(day: &str) -> String {
+    day.get(..7).unwrap_or(day).to_owned()
 }
 
 /// The three optional filters as SQL, their parameters numbered from `first`.

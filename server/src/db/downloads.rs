@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use time::{Date, OffsetDateTime};
 
+use super::counts::{self, Counts};
 use super::{Db, chunks, values_list, with_tx};
 
 /// A download about to be served.
@@ -51,13 +52,12 @@ pub async fn record(db: &Db, download: &NewDownload<'_>) -> sqlx::Result<()> {
 
 /// Records `downloads` and counts them, in one transaction.
 pub async fn record_batch(db: &Db, downloads: &[Download]) -> sqlx::Result<()> {
-    let mut per_day: BTreeMap<(Date, &str, &str), i64> = BTreeMap::new();
+    let mut per_day: Counts<'_, 2> = BTreeMap::new();
     for d in downloads {
         *per_day
-            .entry((d.day, d.version_slug.as_str(), d.network.as_str()))
+            .entry((d.day, [d.version_slug.as_str(), d.network.as_str()]))
             .or_default() += 1;
     }
-    let per_day: Vec<_> = per_day.into_iter().collect();
     let mut tx = db.begin().await?;
     for chunk in chunks(downloads) {
         let sql = format!(
@@ -78,21 +78,7 @@ pub async fn record_batch(db: &Db, downloads: &[Download]) -> sqlx::Result<()> {
             query.execute(&mut *conn).await?;
         });
     }
-    for chunk in chunks(&per_day) {
-        let sql = format!(
-            "insert into daily_downloads (day, product, network, n_downloads) values {}
-             on conflict (day, product, network)
-             do update set n_downloads = daily_downloads.n_downloads + excluded.n_downloads",
-            values_list(&tx, 4, chunk.len())
-        );
-        with_tx!(&mut tx, conn => {
-            let mut query = sqlx::query(&sql);
-            for ((day, product, network), n) in chunk {
-                query = query.bind(day).bind(product).bind(network).bind(n);
-            }
-            query.execute(&mut *conn).await?;
-        });
-    }
+    counts::DOWNLOADS.add(&mut tx, &per_day).await?;
     tx.commit().await
 }
 

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashSet};
 use protocol::report::{FindingStatus, Outcome, ProductOutcome, Report};
 use time::{Date, OffsetDateTime};
 
+use super::counts::{self, Counts};
 use super::{Db, chunks, machine_days, values_list, with_tx};
 
 /// A validated report with what the server knows of its arrival.
@@ -45,8 +46,8 @@ pub enum Stored {
 /// The roll-up rows a batch adds to, each counted once.
 #[derive(Default)]
 struct Rollups<'a> {
-    outcomes: BTreeMap<(Date, &'a str, &'a str, &'a str), i64>,
-    errors: BTreeMap<(Date, &'a str, &'a str, &'a str), i64>,
+    outcomes: Counts<'a, 3>,
+    errors: Counts<'a, 3>,
     machines: BTreeMap<(&'a str, &'a str), Machine<'a>>,
     tokens: BTreeMap<&'a str, OffsetDateTime>,
 }
@@ -181,7 +182,7 @@ impl<'a> Rollups<'a> {
         let (day, product, network) = (item.day, report.product.as_str(), item.network.as_str());
         *self
             .outcomes
-            .entry((day, product, network, report.outcome.as_str()))
+            .entry((day, [product, network, report.outcome.as_str()]))
             .or_default() += 1;
         let failing_codes = report
             .products
@@ -198,7 +199,7 @@ impl<'a> Rollups<'a> {
         for code in failing_codes {
             *self
                 .errors
-                .entry((day, product, network, code))
+                .entry((day, [product, network, code]))
                 .or_default() += 1;
         }
         let at = item.received_at;
@@ -221,38 +222,8 @@ impl<'a> Rollups<'a> {
 
     /// Adds the counts to the roll-up tables, a multi-row upsert per table.
     async fn write(&self, tx: &mut super::Tx) -> sqlx::Result<()> {
-        let outcomes: Vec<_> = self.outcomes.iter().collect();
-        for chunk in chunks(&outcomes) {
-            let sql = format!(
-                "insert into daily_outcomes (day, product, network, outcome, n_reports) values {}
-                 on conflict (day, product, network, outcome)
-                 do update set n_reports = daily_outcomes.n_reports + excluded.n_reports",
-                values_list(tx, 5, chunk.len())
-            );
-            with_tx!(&mut *tx, conn => {
-                let mut query = sqlx::query(&sql);
-                for ((day, product, network, outcome), n) in chunk {
-                    query = query.bind(day).bind(product).bind(network).bind(outcome).bind(n);
-                }
-                query.execute(&mut *conn).await?;
-            });
-        }
-        let errors: Vec<_> = self.errors.iter().collect();
-        for chunk in chunks(&errors) {
-            let sql = format!(
-                "insert into daily_errors (day, product, network, error_code, n_results) values {}
-                 on conflict (day, product, network, error_code)
-                 do update set n_results = daily_errors.n_results + excluded.n_results",
-                values_list(tx, 5, chunk.len())
-            );
-            with_tx!(&mut *tx, conn => {
-                let mut query = sqlx::query(&sql);
-                for ((day, product, network, code), n) in chunk {
-                    query = query.bind(day).bind(product).bind(network).bind(code).bind(n);
-                }
-                query.execute(&mut *conn).await?;
-            });
-        }
+        counts::OUTCOMES.add(tx, &self.outcomes).await?;
+        counts::ERRORS.add(tx, &self.errors).await?;
         let machines: Vec<_> = self.machines.iter().collect();
         let seen: Vec<machine_days::Seen<'_>> = machines
             .iter()

@@ -56,8 +56,9 @@ pub async fn seed(app: &TestApp) {
     }
 }
 
-/// Records a download and stores its run through the report writer.
-pub async fn store(app: &TestApp, run: &Run<'_>, n: u32) {
+/// Records a download a minute before its run and stores the run through the report
+/// writer; answers when the run arrived.
+pub async fn store(app: &TestApp, run: &Run<'_>, n: u32) -> OffsetDateTime {
     let fixture = match run.outcome {
         "success" => include_str!("../../../tests/fixtures/reports/success.json"),
         "partial" => include_str!("../../../tests/fixtures/reports/partial.json"),
@@ -96,6 +97,7 @@ pub async fn store(app: &TestApp, run: &Run<'_>, n: u32) {
         .await
         .unwrap();
     assert_eq!(stored, server::db::reports::Stored::New);
+    received_at
 }
 
 async fn record_download(

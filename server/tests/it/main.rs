@@ -14,6 +14,7 @@ mod catalog;
 mod corpus;
 mod dashboard;
 mod dashboard_machines;
+mod dashboard_months;
 mod dashboard_page;
 mod database;
 mod downloads;

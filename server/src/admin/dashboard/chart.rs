@@ -82,7 +82,7 @@ pub struct Tick {
 pub struct Label {
     /// The column's centre.
     pub x: String,
-    /// `MM-DD`.
+    /// `MM-DD`, or `YYYY-MM` for a month.
     pub text: String,
 }
 
@@ -146,7 +146,11 @@ impl Chart {
             .filter(|(i, _)| i % every == 0)
             .map(|(i, day)| Label {
                 x: num(LEFT + slot * (i as f64 + 0.5)),
-                text: day.day.get(5..).unwrap_or(&day.day).to_owned(),
+                // `MM-DD` for a day; a month (`YYYY-MM`) in full.
+                text: match day.day.len() {
+                    10 => day.day.get(5..).unwrap_or_default().to_owned(),
+                    _ => day.day.clone(),
+                },
             })
             .collect();
         Chart {

@@ -37,6 +37,9 @@ pub struct DashboardPage {
     tiles: Vec<Tile>,
     chart: Chart,
     chart_summary: String,
+    /// The chart's title, the table's caption and its first column's heading: per day,
+    /// or per month for a long period.
+    chart_texts: [&'static str; 3],
     n_reports: i64,
     daily: Vec<DayRow>,
     versions: Vec<VersionRateRow>,
@@ -176,6 +179,11 @@ pub async fn get_dashboard(
         tiles,
         chart,
         chart_summary: sentences::chart_summary(lang, reports, success, partial, failed),
+        chart_texts: if panels::per_month(&scope) {
+            [t.monthly_title, t.monthly_caption, t.col_month]
+        } else {
+            [t.daily_title, t.daily_caption, t.col_day]
+        },
         n_reports: reports,
         daily,
         versions,

@@ -13,10 +13,14 @@ use crate::db::dashboard::{self, By, KeyedOutcome};
 use crate::error::Result;
 use crate::state::AppState;
 
-/// Reports on one day, by outcome.
+/// The longest period shown per day; a longer one is shown per month.
+pub const MAX_DAYS_PER_DAY: i64 = 92;
+
+/// Reports on one day (or month), by outcome.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DayRow {
-    /// The day, `YYYY-MM-DD`.
+    /// The day, `YYYY-MM-DD`; the month, `YYYY-MM`, when the period is longer than
+    /// [`MAX_DAYS_PER_DAY`].
     pub day: String,
     /// Every product activated.
     pub success: i64,
@@ -157,20 +161,29 @@ impl Counts {
     }
 }
 
-/// Reports per day, one row for every day of the range (days without reports are 0).
+/// Whether the period is shown per month rather than per day.
+pub fn per_month(scope: &Scope) -> bool {
+    scope.filters.days() > MAX_DAYS_PER_DAY
+}
+
+/// Reports per day, one row for every day of the range (days without reports are 0); per
+/// month when the period is longer than [`MAX_DAYS_PER_DAY`] (the first and last months
+/// count only the period's days).
 pub async fn daily(state: &AppState, scope: &Scope) -> Result<Vec<DayRow>> {
     let f = &scope.filters;
-    let rows = dashboard::outcomes(&state.db, By::Day, f.from, f.to, f.narrow()).await?;
+    let by = if per_month(scope) { By::Month } else { By::Day };
+    let rows = dashboard::outcomes(&state.db, by, f.from, f.to, f.narrow()).await?;
     let mut by_day: BTreeMap<String, DayRow> = BTreeMap::new();
     let mut day = f.from;
     while day <= f.to {
-        by_day.insert(
-            day.to_string(),
-            DayRow {
-                day: day.to_string(),
-                ..DayRow::default()
-            },
-        );
+        let key = match by {
+            By::Month => day.to_string().get(..7).unwrap_or_default().to_owned(),
+            _ => day.to_string(),
+        };
+        by_day.entry(key.clone()).or_insert_with(|| DayRow {
+            day: key,
+            ..DayRow::default()
+        });
         day += Duration::days(1);
     }
     for KeyedOutcome { key, outcome, n } in rows {

@@ -38,6 +38,9 @@ pub struct DashboardText {
     pub daily_title: &'static str,
     pub daily_caption: &'static str,
     pub col_day: &'static str,
+    pub monthly_title: &'static str,
+    pub monthly_caption: &'static str,
+    pub col_month: &'static str,
     pub col_total: &'static str,
 
     pub versions_title: &'static str,
@@ -160,6 +163,9 @@ pub static ZH_TW: DashboardText = DashboardText {
     daily_title: "每日啟用次數",
     daily_caption: "每日回報次數，依結果區分",
     col_day: "日期",
+    monthly_title: "每月啟用次數",
+    monthly_caption: "每月回報次數，依結果區分（期間頭尾的月份只算期間內的日子）",
+    col_month: "月份",
     col_total: "合計",
 
     versions_title: "各版本成功率",
@@ -282,6 +288,9 @@ pub static EN: DashboardText = DashboardText {
     daily_title: "Activations per day",
     daily_caption: "Reports per day, by outcome",
     col_day: "Day",
+    monthly_title: "Activations per month",
+    monthly_caption: "Reports per month, by outcome (the first and last months count only the period's days)",
+    col_month: "Month",
     col_total: "Total",
 
     versions_title: "Success rate by version",
