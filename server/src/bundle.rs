@@ -1,20 +1,28 @@
 //! The download zip: `activator.exe`, `activator.toml`, `README.txt`, `SHA256SUMS`.
 //!
 //! The executable is compressed once per build of it: [`Bundles::current`] keeps a
-//! one-entry zip of it and, for each download, that entry is copied raw into a new zip
-//! beside the small per-download files, so a download costs a memory copy, not a
-//! compression. A new build on disk (another size or modification time) is picked up at
-//! the next download without a restart.
+//! one-entry zip of it. Every download's zip starts with the same bytes, that entry's
+//! local header and compressed data, which are sent from the shared buffer as they are;
+//! per download only the rest is written: the small files and the central directory,
+//! appended to the one-entry zip by `ZipWriter::new_append` (a few kilobytes). A new
+//! build on disk (another size or modification time) is picked up at the next download
+//! without a restart.
 
-use std::io::{Cursor, Write};
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
 use std::time::SystemTime;
 
-use anyhow::Context;
+use anyhow::{Context as _, bail};
+use axum::body::Bytes;
+use http_body::{Frame, SizeHint};
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipArchive, ZipWriter};
+use zip::{CompressionMethod, ZipWriter};
 
 use crate::token::encode_hex;
 
@@ -26,7 +34,11 @@ pub struct Prepared {
     /// Its size in bytes.
     pub size: u64,
     stamp: (SystemTime, u64),
-    entry_zip: Vec<u8>,
+    /// A zip holding only the executable.
+    entry_zip: Bytes,
+    /// Where `entry_zip`'s central directory starts: the bytes before it begin every
+    /// download.
+    head_len: usize,
 }
 
 /// Watches the executable on disk and prepares it when it changes.
@@ -42,6 +54,14 @@ pub struct Extra<'a> {
     pub name: &'a str,
     /// Its contents.
     pub contents: &'a [u8],
+}
+
+/// One download's zip: the executable's entry, shared by every download, then this
+/// download's own files and the central directory.
+#[derive(Debug)]
+pub struct Zip {
+    head: Bytes,
+    tail: Bytes,
 }
 
 impl Bundles {
@@ -87,12 +107,10 @@ impl Bundles {
 
 impl Prepared {
     /// A zip of the executable and `extras`, with `SHA256SUMS` over all of them.
-    pub fn zip(&self, extras: &[Extra<'_>]) -> anyhow::Result<Vec<u8>> {
-        let mut archive = ZipArchive::new(Cursor::new(self.entry_zip.as_slice()))?;
-        let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(
-            self.entry_zip.len() + 16 * 1024,
-        )));
-        out.raw_copy_file(archive.by_index_raw(0)?)?;
+    pub fn zip(&self, extras: &[Extra<'_>]) -> anyhow::Result<Zip> {
+        let head = self.entry_zip.slice(..self.head_len);
+        let mut out =
+            ZipWriter::new_append(Appending::new(&head, &self.entry_zip[self.head_len..]))?;
         let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
         let mut sums = format!("{}  activator.exe\r\n", self.sha256);
         for extra in extras {
@@ -106,7 +124,155 @@ impl Prepared {
         }
         out.start_file("SHA256SUMS", options)?;
         out.write_all(sums.as_bytes())?;
-        Ok(out.finish()?.into_inner())
+        let tail = out.finish()?.tail;
+        Ok(Zip {
+            head,
+            tail: Bytes::from(tail),
+        })
+    }
+}
+
+impl Zip {
+    /// Its size in bytes.
+    pub fn len(&self) -> usize {
+        self.head.len() + self.tail.len()
+    }
+
+    /// Whether it is empty (never: a zip has at least its end record).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The whole zip in one buffer (a copy, for tests and checks).
+    pub fn to_vec(&self) -> Vec<u8> {
+        [self.head.as_ref(), self.tail.as_ref()].concat()
+    }
+
+    /// A response body sending both parts without copying them, with its exact length.
+    pub fn into_body(self) -> axum::body::Body {
+        axum::body::Body::new(Chunks::new([self.head, self.tail]))
+    }
+}
+
+/// Buffers sent one after another; their total length is known, so the answer carries a
+/// `Content-Length`.
+struct Chunks {
+    parts: VecDeque<Bytes>,
+    remaining: u64,
+}
+
+impl Chunks {
+    fn new(parts: impl IntoIterator<Item = Bytes>) -> Chunks {
+        let parts: VecDeque<Bytes> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+        let remaining = parts.iter().map(|p| p.len() as u64).sum();
+        Chunks { parts, remaining }
+    }
+}
+
+impl http_body::Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.parts.pop_front().map(|part| {
+            self.remaining -= part.len() as u64;
+            Ok(Frame::data(part))
+        }))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining)
+    }
+}
+
+/// The one-entry zip seen as a file that may be appended to: `head` (the entry) cannot
+/// be written, and everything from its end on (at first the old central directory) lives
+/// in `tail`, which `ZipWriter::new_append` overwrites with the new files and directory.
+struct Appending<'a> {
+    head: &'a [u8],
+    tail: Vec<u8>,
+    position: u64,
+}
+
+impl<'a> Appending<'a> {
+    fn new(head: &'a [u8], directory: &[u8]) -> Appending<'a> {
+        let mut tail = Vec::with_capacity(16 * 1024);
+        tail.extend_from_slice(directory);
+        Appending {
+            head,
+            tail,
+            position: 0,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        (self.head.len() + self.tail.len()) as u64
+    }
+
+    /// The position as an index into `tail`, or `None` inside `head`.
+    fn in_tail(&self) -> Option<usize> {
+        usize::try_from(self.position)
+            .ok()?
+            .checked_sub(self.head.len())
+    }
+}
+
+impl Read for Appending<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let from: &[u8] = match self.in_tail() {
+            Some(at) => self.tail.get(at..).unwrap_or_default(),
+            None => self
+                .head
+                .get(usize::try_from(self.position).unwrap_or(usize::MAX)..)
+                .unwrap_or_default(),
+        };
+        let n = from.len().min(buf.len());
+        buf[..n].copy_from_slice(&from[..n]);
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl Write for Appending<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let at = self.in_tail().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the shared entry cannot be written",
+            )
+        })?;
+        if self.tail.len() < at {
+            self.tail.resize(at, 0);
+        }
+        let overlap = (self.tail.len() - at).min(buf.len());
+        self.tail[at..at + overlap].copy_from_slice(&buf[..overlap]);
+        self.tail.extend_from_slice(&buf[overlap..]);
+        self.position += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Seek for Appending<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let position = match to {
+            SeekFrom::Start(at) => Some(at),
+            SeekFrom::End(delta) => self.len().checked_add_signed(delta),
+            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
+        };
+        self.position = position
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.position)
     }
 }
 
@@ -116,18 +282,36 @@ fn prepare(path: &std::path::Path, stamp: (SystemTime, u64)) -> anyhow::Result<P
     let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     entry.start_file("activator.exe", options)?;
     entry.write_all(&bytes)?;
+    let entry_zip = entry.finish()?.into_inner();
     Ok(Prepared {
         sha256: encode_hex(&Sha256::digest(&bytes)),
         size: bytes.len() as u64,
         stamp,
-        entry_zip: entry.finish()?.into_inner(),
+        head_len: directory_start(&entry_zip)?,
+        entry_zip: Bytes::from(entry_zip),
     })
+}
+
+/// Where a zip's central directory starts, from its end record (22 bytes, no comment).
+fn directory_start(zip: &[u8]) -> anyhow::Result<usize> {
+    let Some(end) = zip.len().checked_sub(22).and_then(|at| zip.get(at..)) else {
+        bail!("the zip is too short");
+    };
+    if end[..4] != [0x50, 0x4b, 0x05, 0x06] || end[20..22] != [0, 0] {
+        bail!("the zip does not end with a plain end record");
+    }
+    let start = u32::from_le_bytes([end[16], end[17], end[18], end[19]]) as usize;
+    if start >= zip.len() - 22 {
+        bail!("the zip's central directory is out of place");
+    }
+    Ok(start)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Read;
+    use zip::ZipArchive;
 
     #[test]
     fn zips_hold_the_executable_and_extras_with_checksums() {
@@ -147,7 +331,7 @@ mod tests {
                 contents: b"schema = 1\n",
             }])
             .unwrap();
-        let mut archive = ZipArchive::new(Cursor::new(zip)).unwrap();
+        let mut archive = ZipArchive::new(Cursor::new(zip.to_vec())).unwrap();
         let mut exe_text = String::new();
         archive
             .by_name("activator.exe")

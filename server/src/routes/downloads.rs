@@ -136,7 +136,7 @@ pub async fn get_download(
             // The zip holds a token of its own: never cache it anywhere.
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
-        zip,
+        zip.into_body(),
     )
         .into_response())
 }

@@ -69,6 +69,11 @@ async fn a_download_holds_the_activator_its_settings_readme_and_checksums(backen
         response.header(header::CONTENT_ENCODING).is_empty(),
         "a zip is not compressed again"
     );
+    assert_eq!(
+        response.header(header::CONTENT_LENGTH),
+        response.bytes.len().to_string(),
+        "sent with its length, not chunked"
+    );
     let files = unzip(&response);
     assert_eq!(
         files.keys().collect::<Vec<_>>(),
