@@ -5,7 +5,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::accounts::AuditRow;
-use super::{Db, Tx, with_tx};
+use super::{Tx, with_tx};
 
 /// Who makes a change, and when.
 #[derive(Clone, Debug)]
@@ -29,16 +29,6 @@ pub enum Outcome {
     NoParent,
     /// Refused: this many rows still depend on it.
     InUse(i64),
-}
-
-/// Starts a transaction that writes: on SQLite `begin immediate`, which waits for the
-/// write lock up front (a read that later turns into a write could instead fail at once
-/// when the report writer committed in between).
-pub async fn begin_edit(db: &Db) -> sqlx::Result<Tx> {
-    Ok(match db {
-        Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("begin immediate").await?),
-        Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-    })
 }
 
 /// Appends to the audit log inside `tx`.

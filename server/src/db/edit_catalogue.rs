@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 use sqlx::FromRow;
 
-use super::edit_audit::{self, Actor, Outcome, begin_edit, is_unique_violation};
+use super::edit_audit::{self, Actor, Outcome, is_unique_violation};
 use super::{Db, Tx, with_pool, with_tx};
 
 /// What staff edit on an agreement.
@@ -116,7 +116,7 @@ pub async fn create_agreement(
 ) -> sqlx::Result<Outcome> {
     const SQL: &str =
         "insert into agreements (slug, name_zh, name_en, sort_order) values ($1, $2, $3, $4)";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(&fields.slug).bind(&fields.name_zh).bind(&fields.name_en).bind(fields.sort_order)
         .execute(&mut *conn).await.map(|r| r.rows_affected()));
@@ -145,7 +145,7 @@ pub async fn update_agreement(
     actor: &Actor,
 ) -> sqlx::Result<Outcome> {
     const SQL: &str = "update agreements set slug = $2, name_zh = $3, name_en = $4, sort_order = $5 where id = $1";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let Some(before) = agreement_in(&mut tx, slug).await? else {
         return Ok(Outcome::NotFound);
     };
@@ -167,7 +167,7 @@ pub async fn delete_agreement(db: &Db, slug: &str, actor: &Actor) -> sqlx::Resul
     const COUNT: &str = "select count(*) from products where agreement_id = $1";
     const SQL: &str = "delete from agreements where id = $1
                        and not exists (select 1 from products where agreement_id = $1)";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let Some(before) = agreement_in(&mut tx, slug).await? else {
         return Ok(Outcome::NotFound);
     };
@@ -200,7 +200,7 @@ pub async fn create_product(
 ) -> sqlx::Result<Outcome> {
     const SQL: &str = "insert into products (agreement_id, slug, name_zh, name_en, sort_order)
                        values ($1, $2, $3, $4, $5)";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let Some(parent) = agreement_in(&mut tx, &fields.agreement).await? else {
         return Ok(Outcome::NoParent);
     };
@@ -233,7 +233,7 @@ pub async fn update_product(
 ) -> sqlx::Result<Outcome> {
     const SQL: &str = "update products set agreement_id = $2, slug = $3, name_zh = $4,
                        name_en = $5, sort_order = $6 where id = $1";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let Some(before) = product_in(&mut tx, slug).await? else {
         return Ok(Outcome::NotFound);
     };
@@ -258,7 +258,7 @@ pub async fn delete_product(db: &Db, slug: &str, actor: &Actor) -> sqlx::Result<
     const COUNT: &str = "select count(*) from versions where product_id = $1";
     const SQL: &str = "delete from products where id = $1
                        and not exists (select 1 from versions where product_id = $1)";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let Some(before) = product_in(&mut tx, slug).await? else {
         return Ok(Outcome::NotFound);
     };

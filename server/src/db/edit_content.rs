@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use sqlx::FromRow;
 
-use super::edit_audit::{self, Actor, Outcome, begin_edit};
+use super::edit_audit::{self, Actor, Outcome};
 use super::edit_catalogue::taken_or;
 use super::{Db, Tx, with_tx};
 use crate::lang::Lang;
@@ -116,7 +116,7 @@ pub async fn update_tutorial(
     const BEFORE: &str = "select title, body_md from tutorials where slug = $1 and lang = $2";
     const SQL: &str = "update tutorials set title = $3, body_md = $4, updated_at = $5
                        where slug = $1 and lang = $2";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let before: Option<TutorialFields> = with_tx!(&mut tx, conn => sqlx::query_as(BEFORE)
         .bind(slug).bind(lang.tag()).fetch_optional(&mut *conn).await)?;
     let Some(before) = before else {
@@ -156,7 +156,7 @@ pub async fn create_error_code(
     const SQL: &str = "
         insert into error_codes (code, category, applies_windows, applies_office, sort_order)
         values ($1, $2, $3, $4, (select coalesce(max(sort_order), 0) + 1 from error_codes))";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(&fields.code).bind(&fields.category).bind(fields.applies_windows)
         .bind(fields.applies_office).execute(&mut *conn).await.map(|r| r.rows_affected()));
@@ -186,7 +186,7 @@ pub async fn update_error_code(
 ) -> sqlx::Result<Outcome> {
     const SQL: &str = "update error_codes set category = $2, applies_windows = $3,
                        applies_office = $4 where code = $1";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let Some(before) = error_code_in(&mut tx, &fields.code).await? else {
         return Ok(Outcome::NotFound);
     };

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use sqlx::FromRow;
 use time::Date;
 
-use super::edit_audit::{self, Actor, Outcome, begin_edit};
+use super::edit_audit::{self, Actor, Outcome};
 use super::edit_catalogue::{product_in, taken_or};
 use super::{Db, Tx, with_pool, with_tx};
 use crate::catalog::format_iso_date;
@@ -56,8 +56,8 @@ pub struct VersionRecord {
 pub struct Usage {
     /// Activator downloads issued for it (their tokens are bound to the slug).
     pub n_downloads: i64,
-    /// Machines that reported activating it.
-    pub n_machines: i64,
+    /// Activation reports about it.
+    pub n_reports: i64,
 }
 
 impl VersionFields {
@@ -78,7 +78,7 @@ impl VersionFields {
 impl Usage {
     /// Whether anything refers to the slug.
     pub fn is_used(self) -> bool {
-        self.n_downloads > 0 || self.n_machines > 0
+        self.n_downloads > 0 || self.n_reports > 0
     }
 }
 
@@ -103,13 +103,14 @@ pub async fn find_version(db: &Db, slug: &str) -> sqlx::Result<Option<VersionRec
     with_pool!(db, pool => sqlx::query_as(&sql).bind(slug).fetch_optional(pool).await)
 }
 
-/// What refers to the version slug `slug` (from the roll-ups, so it costs no scan of the
-/// raw downloads or reports).
+/// What refers to the version slug `slug` (from the monthly roll-ups, so it costs no scan
+/// of the raw downloads or reports).
 pub async fn usage(db: &Db, slug: &str) -> sqlx::Result<Usage> {
     const SQL: &str = "
-        select cast(coalesce((select sum(n_downloads) from daily_downloads where product = $1), 0)
+        select cast(coalesce((select sum(n_downloads) from monthly_downloads where product = $1), 0)
                     as bigint) as n_downloads,
-               (select count(*) from machine_products where product = $1) as n_machines";
+               cast(coalesce((select sum(n_reports) from monthly_outcomes where product = $1), 0)
+                    as bigint) as n_reports";
     with_pool!(db, pool => sqlx::query_as(SQL).bind(slug).fetch_one(pool).await)
 }
 
@@ -123,7 +124,7 @@ pub async fn create_version(
         insert into versions (product_id, slug, name_zh, name_en, family, seats, campus_wide,
             term_start, term_end, kms_activated, has_tutorial, has_activator, sort_order)
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let Some(parent) = product_in(&mut tx, &fields.product).await? else {
         return Ok(Outcome::NoParent);
     };
@@ -162,7 +163,7 @@ pub async fn update_version(
             family = $6, seats = $7, campus_wide = $8, term_start = $9, term_end = $10,
             kms_activated = $11, has_tutorial = $12, has_activator = $13, sort_order = $14
         where id = $1";
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let Some(before) = version_in(&mut tx, slug).await? else {
         return Ok(Outcome::NotFound);
     };
@@ -188,7 +189,7 @@ pub async fn update_version(
 /// Deletes the version `slug`. The caller checks [`usage`] first: downloads and reports
 /// name versions by slug, not by a foreign key.
 pub async fn delete_version(db: &Db, slug: &str, actor: &Actor) -> sqlx::Result<Outcome> {
-    let mut tx = begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     let Some(before) = version_in(&mut tx, slug).await? else {
         return Ok(Outcome::NotFound);
     };

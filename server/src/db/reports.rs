@@ -102,14 +102,39 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
     rows.sort_by(|a, b| a.item.report.report_id.cmp(&b.item.report.report_id));
 
     let mut tx = db.begin().await?;
-    let mut new_ids: HashSet<String> = HashSet::with_capacity(rows.len());
-    for chunk in chunks(&rows) {
+    // Ids stored before: almost always none, so this answers one empty result, where an
+    // `insert … returning` would send every new id back from the database one by one.
+    let mut stored_before: HashSet<String> = HashSet::new();
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r.item.report.report_id.as_str())
+        .collect();
+    for chunk in chunks(&ids) {
+        // One "row" of as many values as ids: `in (?, ?, …)`.
         let sql = format!(
-            "{INSERT_REPORTS}{} on conflict (report_id) do nothing returning report_id",
+            "select report_id from reports where report_id in {}",
+            values_list(&tx, chunk.len(), 1)
+        );
+        let found: Vec<String> = with_tx!(&mut tx, conn => {
+            let mut query = sqlx::query_scalar(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.fetch_all(&mut *conn).await?
+        });
+        stored_before.extend(found);
+    }
+    rows.retain(|r| !stored_before.contains(&r.item.report.report_id));
+    for chunk in chunks(&rows) {
+        // `on conflict do nothing` guards against the other writer on PostgreSQL storing
+        // the same id meanwhile; if it did, the count is short and the batch fails, to be
+        // stored item by item (`ingest`), where the id is then found above.
+        let sql = format!(
+            "{INSERT_REPORTS}{} on conflict (report_id) do nothing",
             values_list(&tx, 17, chunk.len())
         );
-        let inserted: Vec<String> = with_tx!(&mut tx, conn => {
-            let mut query = sqlx::query_scalar(&sql);
+        let inserted = with_tx!(&mut tx, conn => {
+            let mut query = sqlx::query(&sql);
             for row in chunk {
                 let (item, report) = (row.item, &row.item.report);
                 query = query
@@ -131,10 +156,20 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
                     .bind(&row.findings_json)
                     .bind(&row.products_json);
             }
-            query.fetch_all(&mut *conn).await?
+            query.execute(&mut *conn).await?.rows_affected()
         });
-        new_ids.extend(inserted);
+        if inserted != chunk.len() as u64 {
+            return Err(sqlx::Error::Protocol(format!(
+                "{} of {} reports were stored meanwhile by another writer",
+                chunk.len() as u64 - inserted,
+                chunk.len()
+            )));
+        }
     }
+    let new_ids: HashSet<&str> = rows
+        .iter()
+        .map(|r| r.item.report.report_id.as_str())
+        .collect();
 
     let mut rollups = Rollups::default();
     let mut first = HashSet::new();

@@ -23,7 +23,7 @@ pub async fn save(
     const CLEAR: &str = "delete from settings";
     const INSERT: &str = "insert into settings (key, value, updated_at, updated_by)
                           values ($1, $2, $3, $4)";
-    let mut tx = edit_audit::begin_edit(db).await?;
+    let mut tx = db.begin().await?;
     with_tx!(&mut tx, conn => sqlx::query(CLEAR).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
     for (key, value) in overrides {
         with_tx!(&mut tx, conn => sqlx::query(INSERT)

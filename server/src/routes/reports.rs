@@ -116,7 +116,8 @@ pub async fn post_report(
         day: state.local_date(received_at),
     };
     let stored = state.ingest.submit(incoming).await?;
-    tracing::info!(
+    // The access log already has a line per request; this one is for debugging.
+    tracing::debug!(
         report.outcome = outcome.as_str(),
         report.new = stored == Stored::New,
         "report received"

@@ -102,3 +102,47 @@ where
     }
     outputs
 }
+
+/// SQLite's WAL is checkpointed beside the writer, not inside its commits
+/// (`wal_autocheckpoint` is off), and still stays small: after a burst of writes larger
+/// than the restart threshold, the background checkpoint copies it all back, and the next
+/// burst writes the WAL from its beginning instead of making it longer.
+#[tokio::test]
+async fn the_sqlite_wal_is_checkpointed_in_the_background() {
+    let test_db = TestDb::new(&Backend::Sqlite).await;
+    let config = test_db.config();
+    let db = db::Db::connect(&config.database_url).await.unwrap();
+    let db::Db::Sqlite(pool) = &db else {
+        unreachable!("a SQLite URL")
+    };
+    let autocheckpoint: i64 = sqlx::query_scalar("pragma wal_autocheckpoint")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(autocheckpoint, 0, "commits never checkpoint");
+    let file: String =
+        sqlx::query_scalar("select file from pragma_database_list where name = 'main'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let wal_bytes = || std::fs::metadata(format!("{file}-wal")).unwrap().len();
+    sqlx::query("create table filler (b blob not null)")
+        .execute(pool)
+        .await
+        .unwrap();
+    // About 6,000 pages of 4 KiB in one transaction: past the restart threshold.
+    let burst = "with recursive n(i) as (select 1 union all select i + 1 from n where i < 6000)
+                 insert into filler select randomblob(3900) from n";
+    sqlx::query(burst).execute(pool).await.unwrap();
+    let after_one = wal_bytes();
+    assert!(after_one > 20_000_000, "{after_one} bytes");
+    // Several checkpoint ticks.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    sqlx::query(burst).execute(pool).await.unwrap();
+    let after_two = wal_bytes();
+    assert!(
+        after_two < after_one + after_one / 4,
+        "the WAL grew from {after_one} to {after_two} bytes: it was not restarted"
+    );
+    db.close().await;
+}

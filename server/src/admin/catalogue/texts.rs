@@ -129,7 +129,7 @@ pub static ZH_TW: CatalogueText = CatalogueText {
     parent_missing: "請從清單選擇。",
     in_use_products: "這個授權合約還有 {n} 項產品，請先刪除或移到其他授權合約。",
     in_use_versions: "這個產品還有 {n} 個版本，請先刪除或移到其他產品。",
-    in_use_reports: "這個版本已有 {n} 次下載、{m} 台電腦的啟用紀錄；刪除會讓這些紀錄失去對應的版本。可以改為取消「提供認證程式下載」，或把截止日設為過去。",
+    in_use_reports: "這個版本已有 {n} 次下載、{m} 筆啟用回報；刪除會讓這些紀錄失去對應的版本。可以改為取消「提供認證程式下載」，或把截止日設為過去。",
 };
 
 /// English.
@@ -193,7 +193,7 @@ pub static EN: CatalogueText = CatalogueText {
     parent_missing: "Choose one from the list.",
     in_use_products: "This agreement still holds {n} products: delete them or move them to another agreement first.",
     in_use_versions: "This product still holds {n} versions: delete them or move them to another product first.",
-    in_use_reports: "This version has {n} downloads and activation reports from {m} machines; deleting it would leave them pointing at nothing. Turn off the activator download, or end its term, instead.",
+    in_use_reports: "This version has {n} downloads and {m} activation reports; deleting it would leave them pointing at nothing. Turn off the activator download, or end its term, instead.",
 };
 
 /// The catalogue editing strings in `lang`.

@@ -237,7 +237,7 @@ pub async fn post_delete_version(
 fn refusal(usage: Usage, c: &CatalogueText) -> Option<String> {
     usage
         .is_used()
-        .then(|| fill(c.in_use_reports, usage.n_downloads, usage.n_machines))
+        .then(|| fill(c.in_use_reports, usage.n_downloads, usage.n_reports))
 }
 
 async fn find(state: &AppState, slug: &str) -> Result<db::edit_versions::VersionRecord> {
