@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use time::{Date, Duration};
 
+use crate::admin_auth::get_with_cookie;
 use crate::dashboard::{Run, rows, store, viewer};
 use crate::util::{Backend, TestApp, on_both_databases};
 
@@ -153,6 +154,19 @@ async fn long_periods_count_every_run_once(backend: Backend) {
             assert_eq!(
                 daily.last().map(|r| text(r, "day")),
                 Some(to.to_string()[..7].to_owned())
+            );
+            // The page says so, one column a month.
+            let page = get_with_cookie(&app, &format!("/admin?lang=en&{filters}"), &cookie).await;
+            page.assert_page(axum::http::StatusCode::OK)
+                .assert_contains("<caption>Reports per month, by outcome")
+                .assert_contains(&format!(
+                    r#"<th scope="row">{}</th>"#,
+                    &from.to_string()[..7]
+                ));
+            assert_eq!(
+                page.text.matches("<g><title>").count(),
+                daily.len(),
+                "{filters}: columns"
             );
         } else {
             assert_eq!(
