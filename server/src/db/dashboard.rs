@@ -8,8 +8,6 @@
 //! `($n is null or column = $n)`, so one SQL string serves every combination on both
 //! databases.
 
-use std::collections::BTreeMap;
-
 use sqlx::query::QueryAs;
 use sqlx::{Database, FromRow};
 use time::{Date, OffsetDateTime};
@@ -151,20 +149,9 @@ pub async fn outcomes(
         "select key, outcome, cast(sum(n) as bigint) as n from {rows} r
          group by key, outcome order by 1, 2"
     );
-    let rows: Vec<KeyedOutcome> = with_pool!(db, pool => {
+    with_pool!(db, pool => {
         bind_narrow(span(by, from, to).bind(sqlx::query_as(&sql)), narrow).fetch_all(pool).await
-    })?;
-    if by != By::Month {
-        return Ok(rows);
-    }
-    let mut months: BTreeMap<(String, String), i64> = BTreeMap::new();
-    for KeyedOutcome { key, outcome, n } in rows {
-        *months.entry((month_of(&key), outcome)).or_default() += n;
-    }
-    Ok(months
-        .into_iter()
-        .map(|((key, outcome), n)| KeyedOutcome { key, outcome, n })
-        .collect())
+    })
 }
 
 /// Downloads per key, on days `from..=to`.
@@ -181,20 +168,9 @@ pub async fn downloads(
     );
     let sql =
         format!("select key, cast(sum(n) as bigint) as n from {rows} r group by key order by 1");
-    let rows: Vec<Keyed> = with_pool!(db, pool => {
+    with_pool!(db, pool => {
         bind_narrow(span(by, from, to).bind(sqlx::query_as(&sql)), narrow).fetch_all(pool).await
-    })?;
-    if by != By::Month {
-        return Ok(rows);
-    }
-    let mut months: BTreeMap<String, i64> = BTreeMap::new();
-    for Keyed { key, n } in rows {
-        *months.entry(month_of(&key)).or_default() += n;
-    }
-    Ok(months
-        .into_iter()
-        .map(|(key, n)| Keyed { key, n })
-        .collect())
+    })
 }
 
 /// Failed results per error code on days `from..=to`, most frequent first, with the
@@ -346,7 +322,9 @@ pub async fn failures(
 /// The key of `by` in a roll-up whose period column is `period`.
 fn key_column(by: By, period: &str) -> String {
     match by {
-        By::Day | By::Month => format!("cast({period} as text)"),
+        By::Day => format!("cast({period} as text)"),
+        // `YYYY-MM` of the day, or of a month's first day: one key for both tables.
+        By::Month => format!("substr(cast({period} as text), 1, 7)"),
         By::Version => "product".to_owned(),
         By::Network => "network".to_owned(),
     }
@@ -359,11 +337,6 @@ fn span(by: By, from: Date, to: Date) -> Span {
         By::Day => Span::days(from, to),
         By::Month | By::Version | By::Network => Span::new(from, to),
     }
-}
-
-/// `YYYY-MM` of a `YYYY-MM-DD` key.
-fn month_of(day: &str) -> String {
-    day.get(..7).unwrap_or(day).to_owned()
 }
 
 /// The three optional filters as SQL, their parameters numbered from `first`.
