@@ -73,16 +73,13 @@ impl Bundles {
         }
     }
 
-    /// The executable, prepared; `None` when it has not been built. Blocking: call it
-    /// from `spawn_blocking` (it compresses when the file changed).
+    /// The executable, prepared; `None` when it has not been built. Blocking: from
+    /// async code call [`Bundles::ready`] (it compresses when the file changed).
     pub fn current(&self) -> Option<Arc<Prepared>> {
-        let metadata = std::fs::metadata(&self.path).ok()?;
-        let stamp = (metadata.modified().ok()?, metadata.len());
-        if let Some(prepared) = self.current.read().ok()?.as_ref()
-            && prepared.stamp == stamp
-        {
-            return Some(Arc::clone(prepared));
-        }
+        let stamp = match self.prepared() {
+            Ok(prepared) => return Some(prepared),
+            Err(stamp) => stamp?,
+        };
         match prepare(&self.path, stamp) {
             Ok(prepared) => {
                 let prepared = Arc::new(prepared);
@@ -99,6 +96,31 @@ impl Bundles {
         }
     }
 
+    /// [`Bundles::current`] from async code: when the executable has not changed since
+    /// it was prepared, a `stat` on this thread and no more; otherwise on a blocking
+    /// thread.
+    pub async fn ready(self: &Arc<Self>) -> Option<Arc<Prepared>> {
+        if let Ok(prepared) = self.prepared() {
+            return Some(prepared);
+        }
+        let bundles = Arc::clone(self);
+        tokio::task::spawn_blocking(move || bundles.current())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// The executable as prepared, when it has not changed since; otherwise its stamp
+    /// (`None` when there is no executable).
+    fn prepared(&self) -> Result<Arc<Prepared>, Option<(SystemTime, u64)>> {
+        let metadata = std::fs::metadata(&self.path).map_err(|_| None)?;
+        let stamp = (metadata.modified().map_err(|_| None)?, metadata.len());
+        match self.current.read().ok().as_deref() {
+            Some(Some(prepared)) if prepared.stamp == stamp => Ok(Arc::clone(prepared)),
+            _ => Err(Some(stamp)),
+        }
+    }
+
     /// The path watched, for messages.
     pub fn path(&self) -> &std::path::Path {
         &self.path
@@ -111,7 +133,10 @@ impl Prepared {
         let head = self.entry_zip.slice(..self.head_len);
         let mut out =
             ZipWriter::new_append(Appending::new(&head, &self.entry_zip[self.head_len..]))?;
-        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+        // Stored, not deflated: the files are a few kilobytes beside a megabyte, and a
+        // deflater's set-up (hundreds of kilobytes zeroed per file) was a fifth of a
+        // download's CPU time.
+        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
         let mut sums = format!("{}  activator.exe\r\n", self.sha256);
         for extra in extras {
             out.start_file(extra.name, options)?;

@@ -8,6 +8,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::access_log::Failure;
+
 /// Everything that can go wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -192,14 +194,16 @@ impl IntoResponse for Error {
             }
             _ => {}
         }
-        match &self {
-            Error::Database(cause) => tracing::error!(error = %cause, "database error"),
-            Error::Internal(cause) => {
-                tracing::error!(error = format!("{cause:#}"), "internal error")
-            }
-            _ => {}
-        }
+        let failure = match &self {
+            Error::Database(cause) => Some(format!("database error: {cause}")),
+            Error::Internal(cause) => Some(format!("internal error: {cause:#}")),
+            _ => None,
+        };
         let mut response = self.status().into_response();
+        if let Some(failure) = failure {
+            // Logged on the request's access line.
+            response.extensions_mut().insert(Failure(failure));
+        }
         if let Error::TooManyRequests { retry_after_secs } = &self {
             response
                 .headers_mut()

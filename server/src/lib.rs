@@ -4,6 +4,7 @@
 //! [`app`] builds the router that `main` serves and tests drive; [`prepare`] opens,
 //! migrates and seeds the database; [`run`] does both and serves until a shutdown signal.
 
+pub mod access_log;
 pub mod admin;
 pub mod assets;
 pub mod bundle;
@@ -41,9 +42,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate};
 use tower_http::compression::{CompressionLayer, DefaultPredicate};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::config::Config;
 use crate::content::DefaultContent;
@@ -59,30 +59,14 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Builds the portal's router with all middleware, for `main` and for tests.
 pub fn app(state: AppState) -> Router {
     metrics::install();
-    let request_id = axum::http::HeaderName::from_static("x-request-id");
-    let mut router = router::routes()
+    let request_id = axum::http::HeaderName::from_static(access_log::REQUEST_ID);
+    let router = router::routes()
         // On routes, after matching, so metrics are labelled by route pattern.
         .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(|request: &axum::http::Request<_>| {
-                            // The path only: query strings may one day carry tokens.
-                            tracing::info_span!(
-                                "request",
-                                method = %request.method(),
-                                path = %request.uri().path(),
-                                request_id = request
-                                    .headers()
-                                    .get("x-request-id")
-                                    .and_then(|v| v.to_str().ok())
-                                    .unwrap_or(""),
-                            )
-                        })
-                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-                )
+                .layer(SetRequestIdLayer::new(request_id.clone(), access_log::RequestIds::default()))
+                .layer(axum::middleware::from_fn(access_log::log))
                 .layer(PropagateRequestIdLayer::new(request_id))
                                 // Zips are compressed already; compressing them again only costs CPU.
                 .layer(CompressionLayer::new().compress_when(
@@ -98,10 +82,8 @@ pub fn app(state: AppState) -> Router {
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
         )
         .with_state(state);
-    for layer in middleware::security_headers() {
-        router = router.layer(layer);
-    }
-    router
+    // Outermost: every response, even one refused by the layers above, carries them.
+    router.layer(axum::middleware::from_fn(middleware::security_headers))
 }
 
 /// Opens the database, applies migrations and loads the default content if it is empty.

@@ -6,6 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use server::config::{Config, LogFormat};
 
+/// mimalloc instead of glibc's allocator: a request makes dozens of small allocations,
+/// and glibc's `malloc` and `free` were a sixth of the CPU time of a cached page.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The Campus License Portal.
 #[derive(Parser)]
 #[command(version, about)]
@@ -124,22 +129,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => {
-            init_tracing(config.log_format);
+            // Held to the end: dropping it writes what is still queued.
+            let _logs = init_tracing(config.log_format);
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(server::run(config))
         }
     }
 }
 
-fn init_tracing(format: LogFormat) {
+/// Logs to standard output from a thread of their own: a request's thread formats its
+/// lines and queues them, and that thread writes everything queued in one `write` (a
+/// `write` per line was a tenth of the CPU time of a cached page). Nothing is dropped: a
+/// full queue makes loggers wait.
+fn init_tracing(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("portal-logs")
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        ));
     // Colours only for a person at a terminal, not in files and journals.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_writer(writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
     }
+    guard
 }

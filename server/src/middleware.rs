@@ -14,8 +14,8 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::access_log::Failure;
 use crate::error::{Error, ErrorReport};
 use crate::lang::{LANG_COOKIE, Lang};
 use crate::layout::{Layout, Nav, PageContext};
@@ -108,30 +108,37 @@ pub async fn limit_uri(request: Request, next: Next) -> Response {
 }
 
 /// The headers every response carries, unless a handler set its own.
-pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 6] {
-    let header = |name: &'static str, value: &'static str| {
-        SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        )
-    };
-    [
-        // No inline script or style anywhere: everything comes from /static.
-        header(
-            "content-security-policy",
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
-             frame-ancestors 'none'",
-        ),
-        header("x-content-type-options", "nosniff"),
-        header("referrer-policy", "strict-origin-when-cross-origin"),
-        header("x-frame-options", "DENY"),
-        header("cross-origin-opener-policy", "same-origin"),
-        header(
-            "permissions-policy",
-            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-        ),
-    ]
+const SECURITY_HEADERS: [(&str, &str); 6] = [
+    // No inline script or style anywhere: everything comes from /static.
+    (
+        "content-security-policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+         frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("x-frame-options", "DENY"),
+    ("cross-origin-opener-policy", "same-origin"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    ),
+];
+
+/// Middleware, outermost: sets [`SECURITY_HEADERS`] on every response, ours or not
+/// (one middleware rather than a layer per header: each layer costs every request a
+/// clone and a future of its own).
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        let name = HeaderName::from_static(name);
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
 }
 
 /// Replaces a bare error response with a page or JSON; leaves every other response alone.
@@ -184,6 +191,9 @@ fn render_error(
         (status, page).into_response()
     };
     rendered.headers_mut().extend(kept);
+    if let Some(failure) = response.extensions().get::<Failure>().cloned() {
+        rendered.extensions_mut().insert(failure);
+    }
     rendered
 }
 

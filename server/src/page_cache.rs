@@ -1,9 +1,12 @@
-//! Rendered copies of the software list (`/`), the page most people open.
+//! Rendered copies of the software list (`/`), the page most people open, and the
+//! catalogue's versions by slug, which every download looks up.
 //!
-//! Rendering it costs two queries and a template; serving a copy costs a lock and a
-//! reference count. A copy is kept per language for the unfiltered list only (any
-//! `family`, `status`, `q` or other parameter renders afresh), and is used only while
-//! everything it was made from still holds:
+//! Rendering the list costs two queries and a template; serving a copy costs a lock and
+//! a reference count. A copy is kept per language for the unfiltered list only (any
+//! `family`, `status`, `q` or other parameter renders afresh). The versions are read
+//! all at once, one query for every download until they no longer hold (on PostgreSQL
+//! a query per download was a quarter of the machine's time spent on a download). Each
+//! copy is used only while everything it was made from still holds:
 //!
 //! - the institution's date (the status of each licence depends on today);
 //! - the settings snapshot (names and help desk in the page chrome);
@@ -15,6 +18,7 @@
 //!
 //! A copy rendered from a read that began before an invalidation is not kept.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
@@ -26,6 +30,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use time::Date;
 
+use crate::db::{self, catalog::VersionRow};
 use crate::lang::Lang;
 use crate::settings::{self, Snapshot};
 use crate::state::AppState;
@@ -37,6 +42,13 @@ pub struct PageCache {
     generation: AtomicU64,
     /// `[zh-TW, en]`.
     pages: RwLock<[Option<Page>; 2]>,
+    versions: RwLock<Option<Versions>>,
+}
+
+#[derive(Debug)]
+struct Versions {
+    stamp: Stamp,
+    by_slug: Arc<HashMap<String, Arc<VersionRow>>>,
 }
 
 /// What a rendered copy depends on; compare two with [`Stamp::holds`].
@@ -60,6 +72,10 @@ impl PageCache {
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         *self.pages.write().unwrap_or_else(PoisonError::into_inner) = [None, None];
+        *self
+            .versions
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     /// What a page rendered now would depend on. Take it before reading the database.
@@ -86,6 +102,46 @@ impl PageCache {
         if stamp.generation == self.generation.load(Ordering::SeqCst) {
             pages[slot(lang)] = Some(Page { stamp, body });
         }
+    }
+
+    /// The catalogue's version `slug`, from the copy while it holds, otherwise read
+    /// afresh with every other version.
+    pub async fn version(
+        &self,
+        state: &AppState,
+        slug: &str,
+    ) -> sqlx::Result<Option<Arc<VersionRow>>> {
+        let stamp = self.stamp(state);
+        let by_slug = {
+            let versions = self.versions.read().unwrap_or_else(PoisonError::into_inner);
+            versions
+                .as_ref()
+                .filter(|v| v.stamp.holds(&stamp))
+                .map(|v| Arc::clone(&v.by_slug))
+        };
+        let by_slug = match by_slug {
+            Some(by_slug) => by_slug,
+            None => {
+                let rows = db::catalog::list_versions(&state.db).await?;
+                let by_slug: Arc<HashMap<_, _>> = Arc::new(
+                    rows.into_iter()
+                        .map(|row| (row.slug.clone(), Arc::new(row)))
+                        .collect(),
+                );
+                let mut versions = self
+                    .versions
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner);
+                if stamp.generation == self.generation.load(Ordering::SeqCst) {
+                    *versions = Some(Versions {
+                        stamp,
+                        by_slug: Arc::clone(&by_slug),
+                    });
+                }
+                by_slug
+            }
+        };
+        Ok(by_slug.get(slug).cloned())
     }
 }
 

@@ -226,11 +226,7 @@ pub async fn get_version(
         .ok_or(Error::NotFound)?;
     let lang = context.lang;
     let download = if row.has_activator && protocol::products::find(&row.slug).is_some() {
-        let bundles = state.bundles.clone();
-        let prepared = tokio::task::spawn_blocking(move || bundles.current())
-            .await
-            .ok()
-            .flatten();
+        let prepared = state.bundles.ready().await;
         Some(DownloadInfo {
             size: prepared
                 .as_ref()

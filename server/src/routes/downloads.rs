@@ -12,7 +12,6 @@ use time::Duration;
 use super::is_slug;
 use crate::bundle::Extra;
 use crate::catalog::Family;
-use crate::db;
 use crate::db::downloads::Download;
 use crate::error::{Error, Result};
 use crate::lang::Lang;
@@ -38,7 +37,9 @@ pub async fn get_download(
     if !is_slug(&slug) || protocol::products::find(&slug).is_none() {
         return Err(Error::NotFound);
     }
-    let row = db::catalog::find_version(&state.db, &slug)
+    let row = state
+        .pages
+        .version(&state, &slug)
         .await?
         .ok_or(Error::NotFound)?;
     if !row.has_activator {
@@ -63,10 +64,10 @@ pub async fn get_download(
             retry_after_secs: wait.as_secs().max(1),
         });
     }
-    let bundles = state.bundles.clone();
-    let prepared = tokio::task::spawn_blocking(move || bundles.current())
+    let prepared = state
+        .bundles
+        .ready()
         .await
-        .map_err(|e| Error::Internal(e.into()))?
         .ok_or(Error::Unavailable("the activator download"))?;
 
     let now = state.now();
@@ -95,20 +96,17 @@ pub async fn get_download(
     };
     let settings = settings.to_toml().replace('\n', "\r\n");
     let readme = readme(&state, &row.name_zh, &row.name_en, &prepared.sha256);
-    let zip = tokio::task::spawn_blocking(move || {
-        prepared.zip(&[
-            Extra {
-                name: "activator.toml",
-                contents: settings.as_bytes(),
-            },
-            Extra {
-                name: "README.txt",
-                contents: readme.as_bytes(),
-            },
-        ])
-    })
-    .await
-    .map_err(|e| Error::Internal(e.into()))??;
+    // A few kilobytes written in memory: no need for a blocking thread.
+    let zip = prepared.zip(&[
+        Extra {
+            name: "activator.toml",
+            contents: settings.as_bytes(),
+        },
+        Extra {
+            name: "README.txt",
+            contents: readme.as_bytes(),
+        },
+    ])?;
 
     state
         .ingest

@@ -28,10 +28,9 @@ pub async fn get_healthz() -> &'static str {
 )]
 pub async fn get_readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let backend = state.db.backend();
-    let bundles = state.bundles.clone();
-    let activator = match tokio::task::spawn_blocking(move || bundles.current()).await {
-        Ok(Some(_)) => "ready",
-        _ => "missing",
+    let activator = match state.bundles.ready().await {
+        Some(_) => "ready",
+        None => "missing",
     };
     match state.db.ping().await {
         Ok(()) => {

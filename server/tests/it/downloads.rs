@@ -19,6 +19,7 @@ on_both_databases!(
     off_campus_downloads_get_the_vpn_page,
     a_missing_build_is_said_plainly,
     versions_without_an_activator_have_no_download,
+    a_catalogue_edit_reaches_downloads_at_once,
 );
 
 /// The files of a downloaded zip, by name.
@@ -232,4 +233,50 @@ async fn versions_without_an_activator_have_no_download(backend: Backend) {
             .assert_page(StatusCode::NOT_FOUND);
     }
     assert_eq!(app.get("/readyz").await.json()["activator"], "ready");
+}
+
+/// Downloads read the catalogue from a copy kept in memory (`page_cache`): an edit must
+/// reach them with the very next request, both ways.
+async fn a_catalogue_edit_reaches_downloads_at_once(backend: Backend) {
+    use crate::admin_edit::{assert_redirect, post, session, set, stored, version_form};
+    let app = TestApp::new(backend).await;
+    let s = session(&app, "alice", "admin").await;
+    let slug = "office-2019-proplus";
+    let uri = format!("/admin/catalogue/versions/{slug}/edit");
+    let first = app.get(&format!("/download/{slug}?lang=en")).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(!readme_of(&first).contains("(renewed)"));
+
+    let mut off = set(
+        version_form(&stored(&app, slug).await.unwrap()),
+        "has_activator",
+        None,
+    );
+    off.push(("csrf", s.csrf.clone()));
+    let saved = post(&app, &uri, &s, &off).await;
+    assert_redirect(&saved, &format!("/admin/catalogue?done=saved#v-{slug}"));
+    app.get(&format!("/download/{slug}"))
+        .await
+        .assert_page(StatusCode::NOT_FOUND);
+
+    let mut on = set(
+        version_form(&stored(&app, slug).await.unwrap()),
+        "has_activator",
+        Some("on"),
+    );
+    on = set(
+        on,
+        "name_en",
+        Some("Office 2019 Professional Plus (renewed)"),
+    );
+    on.push(("csrf", s.csrf.clone()));
+    let saved = post(&app, &uri, &s, &on).await;
+    assert_redirect(&saved, &format!("/admin/catalogue?done=saved#v-{slug}"));
+    let again = app.get(&format!("/download/{slug}?lang=en")).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(readme_of(&again).contains("Office 2019 Professional Plus (renewed) activator"));
+}
+
+fn readme_of(response: &TestResponse) -> String {
+    String::from_utf8(unzip(response).remove("README.txt").expect("a README")).unwrap()
 }
