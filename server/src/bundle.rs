@@ -76,10 +76,10 @@ impl Bundles {
     /// The executable, prepared; `None` when it has not been built. Blocking: from
     /// async code call [`Bundles::ready`] (it compresses when the file changed).
     pub fn current(&self) -> Option<Arc<Prepared>> {
-        let stamp = match self.prepared() {
-            Ok(prepared) => return Some(prepared),
-            Err(stamp) => stamp?,
-        };
+        let stamp = self.stamp()?;
+        if let Some(prepared) = self.prepared(stamp) {
+            return Some(prepared);
+        }
         match prepare(&self.path, stamp) {
             Ok(prepared) => {
                 let prepared = Arc::new(prepared);
@@ -100,7 +100,7 @@ impl Bundles {
     /// it was prepared, a `stat` on this thread and no more; otherwise on a blocking
     /// thread.
     pub async fn ready(self: &Arc<Self>) -> Option<Arc<Prepared>> {
-        if let Ok(prepared) = self.prepared() {
+        if let Some(prepared) = self.stamp().and_then(|stamp| self.prepared(stamp)) {
             return Some(prepared);
         }
         let bundles = Arc::clone(self);
@@ -110,15 +110,19 @@ impl Bundles {
             .flatten()
     }
 
-    /// The executable as prepared, when it has not changed since; otherwise its stamp
-    /// (`None` when there is no executable).
-    fn prepared(&self) -> Result<Arc<Prepared>, Option<(SystemTime, u64)>> {
-        let metadata = std::fs::metadata(&self.path).map_err(|_| None)?;
-        let stamp = (metadata.modified().map_err(|_| None)?, metadata.len());
-        match self.current.read().ok().as_deref() {
-            Some(Some(prepared)) if prepared.stamp == stamp => Ok(Arc::clone(prepared)),
-            _ => Err(Some(stamp)),
-        }
+    /// The executable's modification time and size; `None` when there is none.
+    fn stamp(&self) -> Option<(SystemTime, u64)> {
+        let metadata = std::fs::metadata(&self.path).ok()?;
+        Some((metadata.modified().ok()?, metadata.len()))
+    }
+
+    /// The executable as prepared, if it was prepared as it is at `stamp`.
+    fn prepared(&self, stamp: (SystemTime, u64)) -> Option<Arc<Prepared>> {
+        let current = self.current.read().ok()?;
+        current
+            .as_ref()
+            .filter(|prepared| prepared.stamp == stamp)
+            .map(Arc::clone)
     }
 
     /// The path watched, for messages.

@@ -41,15 +41,12 @@ pub struct PageCache {
     /// Bumped by every invalidation.
     generation: AtomicU64,
     /// `[zh-TW, en]`.
-    pages: RwLock<[Option<Page>; 2]>,
-    versions: RwLock<Option<Versions>>,
+    pages: RwLock<[Option<Kept<Bytes>>; 2]>,
+    versions: RwLock<Option<Kept<Versions>>>,
 }
 
-#[derive(Debug)]
-struct Versions {
-    stamp: Stamp,
-    by_slug: Arc<HashMap<String, Arc<VersionRow>>>,
-}
+/// The catalogue's versions by slug.
+type Versions = Arc<HashMap<String, Arc<VersionRow>>>;
 
 /// What a rendered copy depends on; compare two with [`Stamp::holds`].
 #[derive(Clone, Debug)]
@@ -61,10 +58,11 @@ pub struct Stamp {
     made: Instant,
 }
 
+/// A copy with what it was made from.
 #[derive(Debug)]
-struct Page {
+struct Kept<T> {
     stamp: Stamp,
-    body: Bytes,
+    value: T,
 }
 
 impl PageCache {
@@ -91,17 +89,14 @@ impl PageCache {
     /// The copy in `lang`, if what it was made from still holds at `now`.
     pub fn get(&self, lang: Lang, now: &Stamp) -> Option<Bytes> {
         let pages = self.pages.read().unwrap_or_else(PoisonError::into_inner);
-        let page = pages[slot(lang)].as_ref()?;
-        page.stamp.holds(now).then(|| page.body.clone())
+        Kept::at(&pages[slot(lang)], now)
     }
 
     /// Keeps `body`, rendered from reads made after `stamp` was taken, unless the
     /// catalogue was invalidated since.
     pub fn put(&self, lang: Lang, stamp: Stamp, body: Bytes) {
         let mut pages = self.pages.write().unwrap_or_else(PoisonError::into_inner);
-        if stamp.generation == self.generation.load(Ordering::SeqCst) {
-            pages[slot(lang)] = Some(Page { stamp, body });
-        }
+        self.keep(&mut pages[slot(lang)], stamp, body);
     }
 
     /// The catalogue's version `slug`, from the copy while it holds, otherwise read
@@ -112,18 +107,15 @@ impl PageCache {
         slug: &str,
     ) -> sqlx::Result<Option<Arc<VersionRow>>> {
         let stamp = self.stamp(state);
-        let by_slug = {
-            let versions = self.versions.read().unwrap_or_else(PoisonError::into_inner);
-            versions
-                .as_ref()
-                .filter(|v| v.stamp.holds(&stamp))
-                .map(|v| Arc::clone(&v.by_slug))
-        };
+        let by_slug = Kept::at(
+            &self.versions.read().unwrap_or_else(PoisonError::into_inner),
+            &stamp,
+        );
         let by_slug = match by_slug {
             Some(by_slug) => by_slug,
             None => {
                 let rows = db::catalog::list_versions(&state.db).await?;
-                let by_slug: Arc<HashMap<_, _>> = Arc::new(
+                let by_slug: Versions = Arc::new(
                     rows.into_iter()
                         .map(|row| (row.slug.clone(), Arc::new(row)))
                         .collect(),
@@ -132,16 +124,28 @@ impl PageCache {
                     .versions
                     .write()
                     .unwrap_or_else(PoisonError::into_inner);
-                if stamp.generation == self.generation.load(Ordering::SeqCst) {
-                    *versions = Some(Versions {
-                        stamp,
-                        by_slug: Arc::clone(&by_slug),
-                    });
-                }
+                self.keep(&mut versions, stamp, Arc::clone(&by_slug));
                 by_slug
             }
         };
         Ok(by_slug.get(slug).cloned())
+    }
+
+    /// Puts `value`, made from reads after `stamp` was taken, in `slot`, unless the
+    /// catalogue was invalidated since.
+    fn keep<T>(&self, slot: &mut Option<Kept<T>>, stamp: Stamp, value: T) {
+        if stamp.generation == self.generation.load(Ordering::SeqCst) {
+            *slot = Some(Kept { stamp, value });
+        }
+    }
+}
+
+impl<T: Clone> Kept<T> {
+    /// The value kept in `slot`, if what it was made from still holds at `now`.
+    fn at(slot: &Option<Kept<T>>, now: &Stamp) -> Option<T> {
+        slot.as_ref()
+            .filter(|kept| kept.stamp.holds(now))
+            .map(|kept| kept.value.clone())
     }
 }
 
