@@ -19,6 +19,7 @@ pub mod machine_days;
 pub mod reports;
 pub mod seed;
 pub mod settings;
+pub mod wal;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -35,16 +36,16 @@ use crate::config::DatabaseUrl;
 /// A connection pool to one of the two supported databases.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// An SQLite file (WAL mode).
-    Sqlite(SqlitePool),
+    /// An SQLite file (WAL mode), and the gate its writing transactions pass.
+    Sqlite(SqlitePool, wal::WriteGate),
     /// A PostgreSQL server.
     Postgres(PgPool),
 }
 
 /// An open transaction on either backend.
 pub enum Tx {
-    /// SQLite transaction.
-    Sqlite(Transaction<'static, Sqlite>),
+    /// SQLite transaction, holding its pass through the write gate until it ends.
+    Sqlite(Transaction<'static, Sqlite>, wal::Pass),
     /// PostgreSQL transaction.
     Postgres(Transaction<'static, Postgres>),
 }
@@ -53,7 +54,7 @@ pub enum Tx {
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite($pool, _) => $body,
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -64,7 +65,7 @@ pub(crate) use with_pool;
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite(tx) => {
+            $crate::db::Tx::Sqlite(tx, _) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -107,8 +108,8 @@ impl Db {
             .pragma("cache_size", "-16384")
             // Statement journals (multi-row upserts need them) in memory, not temp files.
             .pragma("temp_store", "memory")
-            // Checkpoints run beside the writer (`checkpoint_in_background`), not inside
-            // whichever commit takes the WAL past 1,000 pages.
+            // Checkpoints run beside the writers (`wal`), not inside whichever commit
+            // takes the WAL past 1,000 pages.
             .pragma("wal_autocheckpoint", "0");
         if let Some(parent) = options.get_filename().parent()
             && !parent.as_os_str().is_empty()
@@ -122,14 +123,15 @@ impl Db {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open {url}"))?;
-        tokio::spawn(checkpoint_in_background(pool.clone()));
-        Ok(Db::Sqlite(pool))
+        let gate = wal::WriteGate::default();
+        tokio::spawn(wal::checkpoint_in_background(pool.clone(), gate.clone()));
+        Ok(Db::Sqlite(pool, gate))
     }
 
     /// Applies the migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Sqlite(pool, _) => SQLITE_MIGRATIONS.run(pool).await,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .context("database migration failed")
@@ -143,10 +145,15 @@ impl Db {
     /// Starts a transaction that writes: on SQLite `begin immediate`, which waits for the
     /// write lock up front. A transaction that reads first and writes later could instead
     /// fail at once, without waiting, when its read's snapshot went stale because the
-    /// report writer committed, or a checkpoint restarted the WAL, in between.
+    /// report writer committed, or a checkpoint restarted the WAL, in between. It first
+    /// passes the write gate (`wal::WriteGate`), which is open except for the few
+    /// milliseconds in which the checkpointer makes the WAL start again.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("begin immediate").await?),
+            Db::Sqlite(pool, gate) => {
+                let pass = gate.pass().await;
+                Tx::Sqlite(pool.begin_with("begin immediate").await?, pass)
+            }
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -154,7 +161,7 @@ impl Db {
     /// `"sqlite"` or `"postgres"`, for logs and health answers.
     pub fn backend(&self) -> &'static str {
         match self {
-            Db::Sqlite(_) => "sqlite",
+            Db::Sqlite(..) => "sqlite",
             Db::Postgres(_) => "postgres",
         }
     }
@@ -174,51 +181,10 @@ impl Tx {
     /// Commits the transaction.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Sqlite(tx, _pass) => tx.commit().await,
             Tx::Postgres(tx) => tx.commit().await,
         }
     }
-}
-
-/// How often the SQLite WAL is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
-/// WAL pages (4 KiB each) past which a checkpoint also restarts the WAL.
-const RESTART_AFTER_PAGES: i64 = 4096;
-
-/// Checkpoints the SQLite WAL every [`CHECKPOINT_EVERY`] on a connection of its own, until
-/// the pool closes, so the report writer never pays for a checkpoint inside a commit.
-/// A `passive` checkpoint copies what it can without waiting for anyone; under a steady
-/// stream of writes it never catches up completely, so once the WAL passes
-/// [`RESTART_AFTER_PAGES`] a `restart` checkpoint copies the little that is left, waiting
-/// for the writer's current transaction, and the next transaction writes the WAL from its
-/// beginning again.
-async fn checkpoint_in_background(pool: SqlitePool) {
-    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        if let Err(error) = checkpoint(&pool).await
-            && !pool.is_closed()
-        {
-            tracing::warn!(error = %error, "cannot checkpoint the SQLite WAL");
-        }
-    }
-}
-
-async fn checkpoint(pool: &SqlitePool) -> sqlx::Result<()> {
-    // (whether it was blocked, pages in the WAL, pages copied)
-    let (_, pages, _): (i64, i64, i64) = sqlx::query_as("pragma wal_checkpoint(passive)")
-        .fetch_one(pool)
-        .await?;
-    if pages > RESTART_AFTER_PAGES {
-        sqlx::query("pragma wal_checkpoint(restart)")
-            .execute(pool)
-            .await?;
-    }
-    Ok(())
 }
 
 /// The placeholders of a multi-row `values` list of `rows` rows of `columns` values

@@ -51,7 +51,7 @@ impl Ingest {
     /// storing what is queued.
     pub fn start(db: Db) -> Ingest {
         let report_writers = match db {
-            Db::Sqlite(_) => 1,
+            Db::Sqlite(..) => 1,
             Db::Postgres(_) => 2,
         };
         Ingest {

@@ -103,7 +103,7 @@ pub async fn fill(db: &Db, n: u64) -> anyhow::Result<()> {
     let t0 = time::OffsetDateTime::now_utc().unix_timestamp() - SPAN;
     let started = Instant::now();
     let dialect = match db {
-        Db::Sqlite(_) => &SQLITE,
+        Db::Sqlite(..) => &SQLITE,
         Db::Postgres(_) => &POSTGRES,
     };
     let mut statements = Vec::new();
@@ -121,7 +121,7 @@ pub async fn fill(db: &Db, n: u64) -> anyhow::Result<()> {
     }
     statements.extend(fill_rollups(dialect, db));
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let mut conn = pool.acquire().await?.detach();
             for sql in &statements {
                 sqlx::query(sql).execute(&mut conn).await?;
@@ -144,7 +144,7 @@ pub async fn fill(db: &Db, n: u64) -> anyhow::Result<()> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let bytes: i64 = match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             sqlx::query_scalar(
                 "select page_count * page_size from pragma_page_count(), pragma_page_size()",
             )
@@ -246,7 +246,7 @@ fn fill_rollups(d: &Dialect, db: &Db) -> Vec<String> {
     // Failing items: failed products and failed findings that carry an error code. Only
     // reports that did not succeed are looked at: the generator puts none elsewhere.
     let failing = match db {
-        Db::Sqlite(_) => format!(
+        Db::Sqlite(..) => format!(
             "select {r_day} as day, r.product, r.network,
                  json_extract(p.value, '$.error_code') as code
              from reports r, json_each(r.products_json) p

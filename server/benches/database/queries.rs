@@ -368,7 +368,7 @@ enum Side {
 impl Query {
     fn naive(&self, db: &Db) -> &'static str {
         match db {
-            Db::Sqlite(_) => self.naive_sqlite,
+            Db::Sqlite(..) => self.naive_sqlite,
             Db::Postgres(_) => self.naive_postgres,
         }
     }
@@ -430,7 +430,7 @@ async fn answer(
 
 async fn fetch(db: &Db, sql: &str, binds: Vec<OffsetDateTime>) -> anyhow::Result<Vec<Row>> {
     Ok(match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let mut query = sqlx::query_as(sql);
             for value in binds {
                 query = query.bind(value);

@@ -209,7 +209,7 @@ pub(super) async fn update(tx: &mut Tx, batch: &[Seen<'_>]) -> sqlx::Result<()> 
 /// writer: generated benchmark data, tests that set a machine's dates).
 pub async fn rebuild(db: &Db) -> sqlx::Result<()> {
     let (success_day, seen_day) = match db {
-        Db::Sqlite(_) => (
+        Db::Sqlite(..) => (
             "substr(last_success, 1, 10)",
             "substr(max(m.last_seen), 1, 10)",
         ),

@@ -327,7 +327,7 @@ async fn idle_and_expired_sessions_end(backend: Backend) {
     let hash = server::admin::auth::hash_session(cookie.split('=').nth(1).unwrap());
     let long_ago = app.state.now() - time::Duration::minutes(31);
     match &app.state.db {
-        server::db::Db::Sqlite(pool) => {
+        server::db::Db::Sqlite(pool, _) => {
             sqlx::query("update sessions set last_seen_at = $1 where id_hash = $2")
                 .bind(long_ago)
                 .bind(&hash)
@@ -357,7 +357,7 @@ async fn idle_and_expired_sessions_end(backend: Backend) {
     let hash = server::admin::auth::hash_session(cookie.split('=').nth(1).unwrap());
     let now = app.state.now();
     match &app.state.db {
-        server::db::Db::Sqlite(pool) => {
+        server::db::Db::Sqlite(pool, _) => {
             sqlx::query("update sessions set expires_at = $1 where id_hash = $2")
                 .bind(now)
                 .bind(&hash)

@@ -101,7 +101,7 @@ async fn set_last_success(app: &TestApp, machine: u32, product: &str, at: Offset
         "update machine_products set last_success = $1 where machine_id = $2 and product = $3";
     let id = format!("{machine:064x}");
     match &app.state.db {
-        server::db::Db::Sqlite(pool) => sqlx::query(sql)
+        server::db::Db::Sqlite(pool, _) => sqlx::query(sql)
             .bind(at)
             .bind(&id)
             .bind(product)
@@ -127,7 +127,7 @@ async fn set_last_success(app: &TestApp, machine: u32, product: &str, at: Offset
 async fn set_term_end(app: &TestApp, slug: &str, end: Date) {
     let sql = "update versions set term_end = $1 where slug = $2";
     match &app.state.db {
-        server::db::Db::Sqlite(pool) => sqlx::query(sql)
+        server::db::Db::Sqlite(pool, _) => sqlx::query(sql)
             .bind(end)
             .bind(slug)
             .execute(pool)
@@ -145,7 +145,7 @@ async fn set_term_end(app: &TestApp, slug: &str, end: Date) {
 
 async fn execute(app: &TestApp, sql: &str) {
     match &app.state.db {
-        server::db::Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        server::db::Db::Sqlite(pool, _) => sqlx::query(sql).execute(pool).await.map(|_| ()),
         server::db::Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
     }
     .unwrap();

@@ -44,10 +44,12 @@ async fn default_content_is_loaded_once(backend: Backend) {
     );
     // A staff edit survives a restart: the defaults are not loaded again.
     match &state.db {
-        db::Db::Sqlite(pool) => sqlx::query("delete from versions where slug = 'frontpage-2003'")
-            .execute(pool)
-            .await
-            .map(|_| ()),
+        db::Db::Sqlite(pool, _) => {
+            sqlx::query("delete from versions where slug = 'frontpage-2003'")
+                .execute(pool)
+                .await
+                .map(|_| ())
+        }
         db::Db::Postgres(pool) => sqlx::query("delete from versions where slug = 'frontpage-2003'")
             .execute(pool)
             .await
@@ -112,7 +114,7 @@ async fn the_sqlite_wal_is_checkpointed_in_the_background() {
     let test_db = TestDb::new(&Backend::Sqlite).await;
     let config = test_db.config();
     let db = db::Db::connect(&config.database_url).await.unwrap();
-    let db::Db::Sqlite(pool) = &db else {
+    let db::Db::Sqlite(pool, _) = &db else {
         unreachable!("a SQLite URL")
     };
     let autocheckpoint: i64 = sqlx::query_scalar("pragma wal_autocheckpoint")
@@ -144,5 +146,54 @@ async fn the_sqlite_wal_is_checkpointed_in_the_background() {
         after_two < after_one + after_one / 4,
         "the WAL grew from {after_one} to {after_two} bytes: it was not restarted"
     );
+    db.close().await;
+}
+
+/// Under a writer that begins its next transaction the moment it commits (the report
+/// writer under load), the WAL still starts again from its beginning: the checkpointer
+/// closes the write gate `Db::begin` passes, copies the last pages, and the next
+/// transaction finds the WAL copied. Without the gate no transaction ever finds it so,
+/// and the WAL grows as long as the writes go on.
+#[tokio::test]
+async fn the_sqlite_wal_starts_again_under_a_steady_writer() {
+    let test_db = TestDb::new(&Backend::Sqlite).await;
+    let config = test_db.config();
+    let db = db::Db::connect(&config.database_url).await.unwrap();
+    let db::Db::Sqlite(pool, _) = &db else {
+        unreachable!("a SQLite URL")
+    };
+    let file: String =
+        sqlx::query_scalar("select file from pragma_database_list where name = 'main'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    sqlx::query("create table filler (b blob not null)")
+        .execute(pool)
+        .await
+        .unwrap();
+    // The WAL header's checkpoint sequence number (bytes 12..16, big-endian) goes up by
+    // one each time the WAL starts again.
+    let restarts = || {
+        let header = std::fs::read(format!("{file}-wal")).unwrap();
+        u32::from_be_bytes(header[12..16].try_into().unwrap())
+    };
+    let before = restarts();
+    let started = std::time::Instant::now();
+    // About 64 pages a transaction, back to back, until the WAL has started again twice
+    // (or for 10 s: without the gate it never does).
+    while restarts() < before + 2 && started.elapsed() < std::time::Duration::from_secs(10) {
+        let mut tx = db.begin().await.unwrap();
+        if let db::Tx::Sqlite(conn, _) = &mut tx {
+            sqlx::query(
+                "with recursive n(i) as (select 1 union all select i + 1 from n where i < 64)
+                 insert into filler select randomblob(3900) from n",
+            )
+            .execute(&mut **conn)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    assert!(restarts() >= before + 2, "the WAL never started again");
     db.close().await;
 }

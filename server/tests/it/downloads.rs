@@ -144,7 +144,7 @@ async fn each_download_gets_its_own_token_and_is_recorded(backend: Backend) {
     assert_eq!(first.family, protocol::config::Family::Windows);
     let today = format_iso_date(app.state.local_date(app.state.now()));
     let (rows, daily): (i64, i64) = match &app.state.db {
-        server::db::Db::Sqlite(pool) => (
+        server::db::Db::Sqlite(pool, _) => (
             sqlx::query_scalar("select count(*) from downloads where version_slug = 'windows-10-enterprise' and network = '127.0.0.0/24'").fetch_one(pool).await.unwrap(),
             sqlx::query_scalar("select n_downloads from daily_downloads where day = $1").bind(&today).fetch_one(pool).await.unwrap(),
         ),

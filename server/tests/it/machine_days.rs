@@ -22,7 +22,7 @@ async fn snapshot(app: &TestApp) -> Vec<(String, String, String, i64)> {
                from kms_seen_days where n_machines <> 0
                order by 1, 2, 3";
     match &app.state.db {
-        server::db::Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+        server::db::Db::Sqlite(pool, _) => sqlx::query_as(sql).fetch_all(pool).await,
         server::db::Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await,
     }
     .unwrap()
@@ -32,7 +32,9 @@ async fn snapshot(app: &TestApp) -> Vec<(String, String, String, i64)> {
 async fn version_of(app: &TestApp, family: &str) -> String {
     let sql = "select slug from versions where family = $1 order by slug limit 1";
     match &app.state.db {
-        server::db::Db::Sqlite(pool) => sqlx::query_scalar(sql).bind(family).fetch_one(pool).await,
+        server::db::Db::Sqlite(pool, _) => {
+            sqlx::query_scalar(sql).bind(family).fetch_one(pool).await
+        }
         server::db::Db::Postgres(pool) => {
             sqlx::query_scalar(sql).bind(family).fetch_one(pool).await
         }

@@ -41,7 +41,7 @@ pub async fn post(app: &TestApp, token: Option<&str>, body: Vec<u8>) -> TestResp
 /// How many rows `sql` (a `select count(*)`) counts.
 pub async fn count(app: &TestApp, sql: &str) -> i64 {
     match &app.state.db {
-        server::db::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        server::db::Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
         server::db::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
     }
 }
@@ -172,7 +172,7 @@ async fn bad_tokens_are_refused(backend: Backend) {
     // A revoked token is refused once the revocation is loaded.
     let token_id = office.split('.').nth(1).unwrap().to_owned();
     match &app.state.db {
-        server::db::Db::Sqlite(pool) => sqlx::query("insert into revoked_tokens (token_id, revoked_at) values ($1, '2026-01-01 00:00:00+00:00')").bind(&token_id).execute(pool).await.map(|_| ()),
+        server::db::Db::Sqlite(pool, _) => sqlx::query("insert into revoked_tokens (token_id, revoked_at) values ($1, '2026-01-01 00:00:00+00:00')").bind(&token_id).execute(pool).await.map(|_| ()),
         server::db::Db::Postgres(pool) => sqlx::query("insert into revoked_tokens (token_id, revoked_at) values ($1, now())").bind(&token_id).execute(pool).await.map(|_| ()),
     }
     .unwrap();
