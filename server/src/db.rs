@@ -50,6 +50,16 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// The advisory locks of [`Db::begin_alone`] (PostgreSQL's are 64-bit keys shared by
+/// everything on the server's database, so these stand out).
+#[derive(Clone, Copy, Debug)]
+#[repr(i64)]
+pub enum AdvisoryLock {
+    /// Storing reports: the machines' day roll-ups are computed from what a batch reads,
+    /// so two batches must not read and write them at once.
+    ReportWriter = 0x706f_7274_616c_0001,
+}
+
 /// Runs `$body` with `$pool` bound to the concrete pool of `$db`, once per backend.
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
@@ -158,6 +168,21 @@ impl Db {
         })
     }
 
+    /// Starts a writing transaction that runs alone among those started with the same
+    /// `lock`, whichever portal on the database starts them: on SQLite every writing
+    /// transaction does; on PostgreSQL this one first takes an advisory lock that it
+    /// holds until it ends.
+    pub async fn begin_alone(&self, lock: AdvisoryLock) -> Result<Tx, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        if let Tx::Postgres(conn) = &mut tx {
+            sqlx::query("select pg_advisory_xact_lock($1)")
+                .bind(lock as i64)
+                .execute(&mut **conn)
+                .await?;
+        }
+        Ok(tx)
+    }
+
     /// `"sqlite"` or `"postgres"`, for logs and health answers.
     pub fn backend(&self) -> &'static str {
         match self {
@@ -195,6 +220,11 @@ impl Tx {
 /// binding a 256-report insert (4,352 values) cost two thirds of the batch's time;
 /// plain `?` parameters are bound by position.
 pub(crate) fn values_list(tx: &Tx, columns: usize, rows: usize) -> String {
+    values_list_after(tx, 0, columns, rows)
+}
+
+/// [`values_list`] for a statement with `before` parameters ahead of the list.
+pub(crate) fn values_list_after(tx: &Tx, before: usize, columns: usize, rows: usize) -> String {
     let numbered = matches!(tx, Tx::Postgres(_));
     let mut sql = String::with_capacity(rows * columns * 6);
     for row in 0..rows {
@@ -205,7 +235,7 @@ pub(crate) fn values_list(tx: &Tx, columns: usize, rows: usize) -> String {
             }
             if numbered {
                 sql.push('$');
-                sql.push_str(&(row * columns + column + 1).to_string());
+                sql.push_str(&(before + row * columns + column + 1).to_string());
             } else {
                 sql.push('?');
             }

@@ -9,15 +9,14 @@
 //! If a batch fails, its items are retried one by one, so one bad item cannot fail its
 //! neighbours.
 //!
-//! Reports have one writer on SQLite, which allows one writing transaction at a time
-//! (a second would only wait for the lock), and two on PostgreSQL, so that one batch is
-//! written while the previous one commits.
+//! Each queue has one writer: SQLite allows one writing transaction at a time, and report
+//! batches run one at a time on PostgreSQL too (`Db::begin_alone`), so a second writer
+//! would only wait.
 
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::db::Db;
 use crate::db::downloads::{Download, record_batch};
@@ -50,15 +49,9 @@ impl Ingest {
     /// Starts the writers on `db`. They stop when every `Ingest` is dropped, after
     /// storing what is queued.
     pub fn start(db: Db) -> Ingest {
-        let report_writers = match db {
-            Db::Sqlite(..) => 1,
-            Db::Postgres(_) => 2,
-        };
         Ingest {
-            reports: spawn_writers(&db, report_writers, "reports", |db, batch| {
-                Box::pin(store_batch(db, batch))
-            }),
-            downloads: spawn_writers(&db, 1, "downloads", |db, batch| {
+            reports: spawn_writer(&db, "reports", |db, batch| Box::pin(store_batch(db, batch))),
+            downloads: spawn_writer(&db, "downloads", |db, batch| {
                 Box::pin(async move {
                     record_batch(db, batch).await?;
                     Ok(vec![(); batch.len()])
@@ -91,28 +84,20 @@ async fn send<T, R>(
     answer.await.map_err(|_| Error::Unavailable(what))?
 }
 
-/// Starts `n` writers sharing one queue: each takes what is waiting when it is free.
-fn spawn_writers<T, R>(
-    db: &Db,
-    n: usize,
-    what: &'static str,
-    store: StoreFn<T, R>,
-) -> mpsc::Sender<Job<T, R>>
+/// Starts a writer; answers its queue.
+fn spawn_writer<T, R>(db: &Db, what: &'static str, store: StoreFn<T, R>) -> mpsc::Sender<Job<T, R>>
 where
     T: Send + Sync + 'static,
     R: Send + 'static,
 {
     let (sender, receiver) = mpsc::channel(QUEUE);
-    let receiver = Arc::new(Mutex::new(receiver));
-    for _ in 0..n {
-        tokio::spawn(write_loop(db.clone(), Arc::clone(&receiver), store, what));
-    }
+    tokio::spawn(write_loop(db.clone(), receiver, store, what));
     sender
 }
 
 async fn write_loop<T, R>(
     db: Db,
-    receiver: Arc<Mutex<mpsc::Receiver<Job<T, R>>>>,
+    mut receiver: mpsc::Receiver<Job<T, R>>,
     store: StoreFn<T, R>,
     what: &'static str,
 ) where
@@ -120,12 +105,9 @@ async fn write_loop<T, R>(
     R: Send,
 {
     let mut jobs: Vec<Job<T, R>> = Vec::with_capacity(MAX_BATCH);
-    loop {
-        // Only the wait for work holds the lock: the other writer may take the next
-        // batch while this one is being stored.
-        if receiver.lock().await.recv_many(&mut jobs, MAX_BATCH).await == 0 {
-            return;
-        }
+    // Everything waiting when the writer is free, up to MAX_BATCH: the batch grows with
+    // the load, and a lone report waits for nobody.
+    while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let (items, replies): (Vec<T>, Vec<_>) = jobs.drain(..).map(|j| (j.item, j.reply)).unzip();
         let started = Instant::now();
         metrics::histogram!("ingest_batch_size", "kind" => what).record(items.len() as f64);

@@ -49,7 +49,8 @@ pub type Counts<'a, const N: usize> = BTreeMap<(Date, [&'a str; N]), i64>;
 
 impl<const N: usize> Counted<N> {
     /// Adds `counts` to the daily and the monthly table, a multi-row upsert per table (in
-    /// key order, so two writers on PostgreSQL lock shared rows in the same order).
+    /// key order, so writers that share rows, such as the download and the report writers
+    /// of two portals on one PostgreSQL, lock them in the same order).
     pub async fn add(&self, tx: &mut Tx, counts: &Counts<'_, N>) -> sqlx::Result<()> {
         let mut monthly: Counts<'_, N> = BTreeMap::new();
         for ((day, keys), n) in counts {

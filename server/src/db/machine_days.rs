@@ -74,10 +74,12 @@ pub(super) async fn update(tx: &mut Tx, batch: &[Seen<'_>]) -> sqlx::Result<()> 
         .collect();
     let mut old: HashMap<(String, String), State> = HashMap::new();
     for chunk in chunks(&ids) {
+        // `in (…)`, not a join with a `values` list: PostgreSQL's generic plan for a
+        // prepared join scans the whole table, where `in` becomes `= any(…)` on the key.
         let sql = format!(
-            "select m.machine_id, m.product, m.network, m.last_seen, m.last_success
-             from machine_products m join (values {}) as v on m.machine_id = v.column1",
-            values_list(tx, 1, chunk.len())
+            "select machine_id, product, network, last_seen, last_success
+             from machine_products where machine_id in {}",
+            values_list(tx, chunk.len(), 1)
         );
         type OldRow = (
             String,

@@ -7,9 +7,12 @@
 //!
 //! Each table takes one multi-row statement per batch (a few for odd sizes, see
 //! `db::chunks`), not one per row: a statement costs a round trip to SQLite's worker
-//! thread or to PostgreSQL, and per-row statements were most of a batch's time. Rows
-//! are written in key order, so two writers on PostgreSQL lock shared roll-up rows in the
-//! same order and cannot deadlock.
+//! thread or to PostgreSQL, and per-row statements were most of a batch's time.
+//!
+//! Batches are stored one at a time, by every portal on the database together
+//! ([`Db::begin_alone`]): the machines' day roll-ups (`machine_days`) are moves from what
+//! a batch read to what it writes, and two batches reading the same machine at once
+//! would both move it from the same day.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -17,7 +20,7 @@ use protocol::report::{FindingStatus, Outcome, ProductOutcome, Report};
 use time::{Date, OffsetDateTime};
 
 use super::counts::{self, Counts};
-use super::{Db, chunks, machine_days, values_list, with_tx};
+use super::{AdvisoryLock, Db, chunks, machine_days, values_list, values_list_after, with_tx};
 
 /// A validated report with what the server knows of its arrival.
 #[derive(Clone, Debug)]
@@ -101,7 +104,7 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
     // In id order, like every other table's rows: see the module's comment.
     rows.sort_by(|a, b| a.item.report.report_id.cmp(&b.item.report.report_id));
 
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_alone(AdvisoryLock::ReportWriter).await?;
     // Ids stored before: almost always none, so this answers one empty result, where an
     // `insert … returning` would send every new id back from the database one by one.
     let mut stored_before: HashSet<String> = HashSet::new();
@@ -126,9 +129,10 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
     }
     rows.retain(|r| !stored_before.contains(&r.item.report.report_id));
     for chunk in chunks(&rows) {
-        // `on conflict do nothing` guards against the other writer on PostgreSQL storing
-        // the same id meanwhile; if it did, the count is short and the batch fails, to be
-        // stored item by item (`ingest`), where the id is then found above.
+        // Batches are stored one at a time, so no id can arrive between the select above
+        // and this insert; should one all the same (a row written around the writer), the
+        // count is short and the batch fails, to be stored item by item (`ingest`),
+        // where the id is then found above.
         let sql = format!(
             "{INSERT_REPORTS}{} on conflict (report_id) do nothing",
             values_list(&tx, 17, chunk.len())
@@ -292,21 +296,29 @@ impl<'a> Rollups<'a> {
                 query.execute(&mut *conn).await?;
             });
         }
-        let tokens: Vec<_> = self.tokens.iter().collect();
-        for chunk in chunks(&tokens) {
-            // A `values` list in `from` names its columns column1, column2 on both.
-            let sql = format!(
-                "update downloads set first_report_at = v.column2 from (values {}) as v
-                 where downloads.token_id = v.column1 and downloads.first_report_at is null",
-                values_list(tx, 2, chunk.len())
-            );
-            with_tx!(&mut *tx, conn => {
-                let mut query = sqlx::query(&sql);
-                for (token_id, at) in chunk {
-                    query = query.bind(token_id).bind(at);
-                }
-                query.execute(&mut *conn).await?;
-            });
+        // Tokens by the time of their first report in the batch: a batch spans a second
+        // or two, so this is a statement or two. `in (…)`, not a join with a `values`
+        // list, which PostgreSQL's generic plan answers by scanning every download.
+        let mut by_time: BTreeMap<OffsetDateTime, Vec<&str>> = BTreeMap::new();
+        for (token_id, at) in &self.tokens {
+            by_time.entry(*at).or_default().push(token_id);
+        }
+        for (at, tokens) in &by_time {
+            for chunk in chunks(tokens) {
+                let sql = format!(
+                    "update downloads set first_report_at = {}
+                     where first_report_at is null and token_id in {}",
+                    values_list(tx, 1, 1),
+                    values_list_after(tx, 1, chunk.len(), 1)
+                );
+                with_tx!(&mut *tx, conn => {
+                    let mut query = sqlx::query(&sql).bind(at);
+                    for token_id in chunk {
+                        query = query.bind(*token_id);
+                    }
+                    query.execute(&mut *conn).await?;
+                });
+            }
         }
         Ok(())
     }

@@ -11,7 +11,10 @@ use time::{Duration, OffsetDateTime};
 
 use crate::util::{Backend, TestApp, on_both_databases};
 
-on_both_databases!(day_counts_kept_in_batches_match_a_fresh_count);
+on_both_databases!(
+    day_counts_kept_in_batches_match_a_fresh_count,
+    two_portals_storing_the_same_machines_at_once_count_each_move_once
+);
 
 /// The non-zero rows of both tables, in order.
 async fn snapshot(app: &TestApp) -> Vec<(String, String, String, i64)> {
@@ -140,4 +143,46 @@ async fn day_counts_kept_in_batches_match_a_fresh_count(backend: Backend) {
             .await
             .unwrap();
     assert!(!activated.iter().any(|k| k.n <= 0), "{activated:?}");
+}
+
+/// Two portals on one database store batches of the same machines at the same moment,
+/// each moving them to another day. Each batch's moves are computed from what it read,
+/// so if the two read before either wrote, both would move a machine from the same old
+/// day and the counts would drift from a fresh count.
+async fn two_portals_storing_the_same_machines_at_once_count_each_move_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let other = server::db::Db::connect(&app.state.config.database_url)
+        .await
+        .unwrap();
+    let windows = version_of(&app, "windows").await;
+    let now = app.state.now();
+    let mut n = 0;
+    // A success and a failure: they add to different outcome rows, so nothing else
+    // makes one batch wait for the other.
+    let mut batch = |round: i64, outcome: &str| -> Vec<Incoming> {
+        (0..24)
+            .map(|machine| {
+                n += 1;
+                let at = now - Duration::days(60 - round) - Duration::seconds(n as i64);
+                incoming(&app, n, machine, &windows, "Library", outcome, at)
+            })
+            .collect()
+    };
+    for round in 0..20 {
+        let (first, second) = (batch(2 * round, "success"), batch(2 * round + 1, "failure"));
+        let (a, b) = tokio::join!(
+            store_batch(&app.state.db, &first),
+            store_batch(&other, &second)
+        );
+        a.unwrap();
+        b.unwrap();
+    }
+    other.close().await;
+    let kept = snapshot(&app).await;
+    machine_days::rebuild(&app.state.db).await.unwrap();
+    assert_eq!(
+        kept,
+        snapshot(&app).await,
+        "kept at once, then counted afresh"
+    );
 }
