@@ -262,3 +262,48 @@ pub(crate) fn chunks<T>(items: &[T]) -> Vec<&[T]> {
     }
     out
 }
+
+/// `items` in runs of the same shapes as [`chunks`], for `in (…)` lists, where a repeated
+/// value changes nothing: each run of up to 1024 is padded with copies of its last item
+/// to the next shape, so a batch takes one statement, not one per shape it spans.
+pub(crate) fn in_lists<'a>(items: &[&'a str]) -> Vec<Vec<&'a str>> {
+    items
+        .chunks(1024)
+        .map(|run| {
+            let mut size = 1;
+            while size < run.len() {
+                size *= 4;
+            }
+            let mut list = run.to_vec();
+            list.resize(size, run[run.len() - 1]);
+            list
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_take_the_largest_shapes_first() {
+        let items: Vec<u32> = (0..1300).collect();
+        let sizes: Vec<usize> = chunks(&items).iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, [1024, 256, 16, 4]);
+        assert_eq!(chunks(&items).concat(), items);
+    }
+
+    #[test]
+    fn in_lists_pad_each_run_to_one_shape() {
+        let items: Vec<String> = (0..1300).map(|i| i.to_string()).collect();
+        let items: Vec<&str> = items.iter().map(String::as_str).collect();
+        let lists = in_lists(&items);
+        assert_eq!(lists.iter().map(Vec::len).collect::<Vec<_>>(), [1024, 1024]);
+        assert_eq!(lists[0], items[..1024]);
+        assert_eq!(lists[1][..276], items[1024..]);
+        assert!(lists[1][276..].iter().all(|i| *i == "1299"));
+        assert_eq!(in_lists(&items[..5]).concat().len(), 16);
+        assert_eq!(in_lists(&items[..1]), [vec!["0"]]);
+        assert!(in_lists(&[]).is_empty());
+    }
+}

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use time::{Date, OffsetDateTime, UtcOffset};
 
-use super::{Db, Tx, chunks, values_list, with_tx};
+use super::{Db, Tx, chunks, in_lists, values_list, with_tx};
 
 /// A machine's state for one version after a batch, as the batch alone saw it.
 pub(super) struct Seen<'a> {
@@ -73,7 +73,7 @@ pub(super) async fn update(tx: &mut Tx, batch: &[Seen<'_>]) -> sqlx::Result<()> 
         .into_iter()
         .collect();
     let mut old: HashMap<(String, String), State> = HashMap::new();
-    for chunk in chunks(&ids) {
+    for chunk in &in_lists(&ids) {
         // `in (…)`, not a join with a `values` list: PostgreSQL's generic plan for a
         // prepared join scans the whole table, where `in` becomes `= any(…)` on the key.
         let sql = format!(

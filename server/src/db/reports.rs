@@ -6,8 +6,9 @@
 //! counted in memory first, so each distinct roll-up row is written once per batch.
 //!
 //! Each table takes one multi-row statement per batch (a few for odd sizes, see
-//! `db::chunks`), not one per row: a statement costs a round trip to SQLite's worker
-//! thread or to PostgreSQL, and per-row statements were most of a batch's time.
+//! `db::chunks`; lookups by id exactly one, `db::in_lists`), not one per row: a
+//! statement costs a round trip to SQLite's worker thread or to PostgreSQL, and per-row
+//! statements were most of a batch's time.
 //!
 //! Batches are stored one at a time, by every portal on the database together
 //! ([`Db::begin_alone`]): the machines' day roll-ups (`machine_days`) are moves from what
@@ -20,7 +21,9 @@ use protocol::report::{FindingStatus, Outcome, ProductOutcome, Report};
 use time::{Date, OffsetDateTime};
 
 use super::counts::{self, Counts};
-use super::{AdvisoryLock, Db, chunks, machine_days, values_list, values_list_after, with_tx};
+use super::{
+    AdvisoryLock, Db, chunks, in_lists, machine_days, values_list, values_list_after, with_tx,
+};
 
 /// A validated report with what the server knows of its arrival.
 #[derive(Clone, Debug)]
@@ -112,7 +115,7 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
         .iter()
         .map(|r| r.item.report.report_id.as_str())
         .collect();
-    for chunk in chunks(&ids) {
+    for chunk in &in_lists(&ids) {
         // One "row" of as many values as ids: `in (?, ?, …)`.
         let sql = format!(
             "select report_id from reports where report_id in {}",
