@@ -15,6 +15,8 @@
 //! (`Db::begin`), waits for the transactions in flight to commit, copies the few pages
 //! they added, and opens the gate again: the next transaction finds the WAL copied and
 //! writes it from the start. Writers wait for that last copy only, a few milliseconds.
+//! Should the WAL grow on all the same, because something writes around the gate, a
+//! `restart` checkpoint bounds it at [`FORCE_RESTART_AFTER_PAGES`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +28,10 @@ use tokio::sync::{OwnedRwLockReadGuard, RwLock};
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// WAL pages (4 KiB each) past which the checkpointer makes the WAL start again.
 const RESTART_AFTER_PAGES: i64 = 4096;
+/// WAL pages past which the checkpointer stops relying on the gate and has SQLite wait
+/// for every writer (`restart`), the writers waiting in turn: only writers around the
+/// gate take the WAL this far.
+const FORCE_RESTART_AFTER_PAGES: i64 = 16 * RESTART_AFTER_PAGES;
 
 /// What writing transactions on one SQLite database pass; shared by clones of its `Db`.
 #[derive(Clone, Debug, Default)]
@@ -61,7 +67,13 @@ pub async fn checkpoint_in_background(pool: SqlitePool, gate: WriteGate) {
 
 async fn checkpoint(pool: &SqlitePool, gate: &WriteGate) -> sqlx::Result<()> {
     let pages = copy(pool).await?;
-    if pages > RESTART_AFTER_PAGES {
+    if pages > FORCE_RESTART_AFTER_PAGES {
+        // A writer that does not pass the gate (a bulk load on a connection of its own)
+        // kept the WAL from starting again: wait for it the slow way.
+        sqlx::query("pragma wal_checkpoint(restart)")
+            .execute(pool)
+            .await?;
+    } else if pages > RESTART_AFTER_PAGES {
         let _closed = gate.0.write().await;
         copy(pool).await?;
     }

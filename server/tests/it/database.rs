@@ -153,7 +153,7 @@ async fn the_sqlite_wal_is_checkpointed_in_the_background() {
 /// writer under load), the WAL still starts again from its beginning: the checkpointer
 /// closes the write gate `Db::begin` passes, copies the last pages, and the next
 /// transaction finds the WAL copied. Without the gate no transaction ever finds it so,
-/// and the WAL grows as long as the writes go on.
+/// and the WAL grows until the checkpointer's last resort.
 #[tokio::test]
 async fn the_sqlite_wal_starts_again_under_a_steady_writer() {
     let test_db = TestDb::new(&Backend::Sqlite).await;
@@ -195,5 +195,11 @@ async fn the_sqlite_wal_starts_again_under_a_steady_writer() {
         tx.commit().await.unwrap();
     }
     assert!(restarts() >= before + 2, "the WAL never started again");
+    // Not by the checkpointer's last resort, which waits for 65,536 pages (`db::wal`).
+    let wal_bytes = std::fs::metadata(format!("{file}-wal")).unwrap().len();
+    assert!(
+        wal_bytes < 65_536 * 4_096,
+        "the WAL reached {wal_bytes} bytes before it started again"
+    );
     db.close().await;
 }
