@@ -200,7 +200,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 /// listening must find them in place, or it kills the process outright.
 fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let signals = {
+    let (interrupt, terminate) = {
         use tokio::signal::unix::{SignalKind, signal};
         (
             signal(SignalKind::interrupt()),
@@ -209,17 +209,9 @@ fn shutdown_signal() -> impl Future<Output = ()> {
     };
     async move {
         #[cfg(unix)]
-        match signals {
-            (Ok(mut interrupt), Ok(mut terminate)) => {
-                tokio::select! {
-                    _ = interrupt.recv() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            (Err(error), _) | (_, Err(error)) => {
-                tracing::error!(error = %error, "cannot listen for Ctrl-C or SIGTERM");
-                std::future::pending::<()>().await;
-            }
+        tokio::select! {
+            () = received(interrupt, "Ctrl-C") => {}
+            () = received(terminate, "SIGTERM") => {}
         }
         #[cfg(not(unix))]
         if let Err(error) = tokio::signal::ctrl_c().await {
@@ -227,5 +219,19 @@ fn shutdown_signal() -> impl Future<Output = ()> {
             std::future::pending::<()>().await;
         }
         tracing::info!("shutdown signal received; finishing open requests");
+    }
+}
+
+/// Completes when `signal` arrives; never, if it could not be listened for.
+#[cfg(unix)]
+async fn received(signal: std::io::Result<tokio::signal::unix::Signal>, name: &str) {
+    match signal {
+        Ok(mut signal) => {
+            signal.recv().await;
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "cannot listen for {name}");
+            std::future::pending::<()>().await;
+        }
     }
 }

@@ -300,14 +300,15 @@ impl<'a> Rollups<'a> {
             });
         }
         // Tokens by the time of their first report in the batch: a batch spans a second
-        // or two, so this is a statement or two. `in (…)`, not a join with a `values`
+        // or two, so this is a statement or two (a repeated token in `in_lists`' padding
+        // changes nothing). `in (…)`, not a join with a `values`
         // list, which PostgreSQL's generic plan answers by scanning every download.
         let mut by_time: BTreeMap<OffsetDateTime, Vec<&str>> = BTreeMap::new();
         for (token_id, at) in &self.tokens {
             by_time.entry(*at).or_default().push(token_id);
         }
         for (at, tokens) in &by_time {
-            for chunk in chunks(tokens) {
+            for chunk in &in_lists(tokens) {
                 let sql = format!(
                     "update downloads set first_report_at = {}
                      where first_report_at is null and token_id in {}",

@@ -105,6 +105,28 @@ where
     outputs
 }
 
+/// `test_db` opened as the portal opens it (so with its background checkpointer), with
+/// an empty table `filler (b blob)`; answers it, its pool and its file's path.
+async fn sqlite_with_filler(test_db: &TestDb) -> (db::Db, sqlx::SqlitePool, String) {
+    let db = db::Db::connect(&test_db.config().database_url)
+        .await
+        .unwrap();
+    let db::Db::Sqlite(pool, _) = &db else {
+        unreachable!("a SQLite URL")
+    };
+    let pool = pool.clone();
+    let file: String =
+        sqlx::query_scalar("select file from pragma_database_list where name = 'main'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    sqlx::query("create table filler (b blob not null)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    (db, pool, file)
+}
+
 /// SQLite's WAL is checkpointed beside the writer, not inside its commits
 /// (`wal_autocheckpoint` is off), and still stays small: after a burst of writes larger
 /// than the restart threshold, the background checkpoint copies it all back, and the next
@@ -112,26 +134,14 @@ where
 #[tokio::test]
 async fn the_sqlite_wal_is_checkpointed_in_the_background() {
     let test_db = TestDb::new(&Backend::Sqlite).await;
-    let config = test_db.config();
-    let db = db::Db::connect(&config.database_url).await.unwrap();
-    let db::Db::Sqlite(pool, _) = &db else {
-        unreachable!("a SQLite URL")
-    };
+    let (db, pool, file) = sqlite_with_filler(&test_db).await;
+    let pool = &pool;
     let autocheckpoint: i64 = sqlx::query_scalar("pragma wal_autocheckpoint")
         .fetch_one(pool)
         .await
         .unwrap();
     assert_eq!(autocheckpoint, 0, "commits never checkpoint");
-    let file: String =
-        sqlx::query_scalar("select file from pragma_database_list where name = 'main'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
     let wal_bytes = || std::fs::metadata(format!("{file}-wal")).unwrap().len();
-    sqlx::query("create table filler (b blob not null)")
-        .execute(pool)
-        .await
-        .unwrap();
     // About 6,000 pages of 4 KiB in one transaction: past the restart threshold.
     let burst = "with recursive n(i) as (select 1 union all select i + 1 from n where i < 6000)
                  insert into filler select randomblob(3900) from n";
@@ -157,20 +167,7 @@ async fn the_sqlite_wal_is_checkpointed_in_the_background() {
 #[tokio::test]
 async fn the_sqlite_wal_starts_again_under_a_steady_writer() {
     let test_db = TestDb::new(&Backend::Sqlite).await;
-    let config = test_db.config();
-    let db = db::Db::connect(&config.database_url).await.unwrap();
-    let db::Db::Sqlite(pool, _) = &db else {
-        unreachable!("a SQLite URL")
-    };
-    let file: String =
-        sqlx::query_scalar("select file from pragma_database_list where name = 'main'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    sqlx::query("create table filler (b blob not null)")
-        .execute(pool)
-        .await
-        .unwrap();
+    let (db, _, file) = sqlite_with_filler(&test_db).await;
     // The WAL header's checkpoint sequence number (bytes 12..16, big-endian) goes up by
     // one each time the WAL starts again.
     let restarts = || {
