@@ -96,7 +96,11 @@ impl Db {
     pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Db> {
         if url.is_postgres() {
             let options = PgConnectOptions::from_str(url.expose())
-                .with_context(|| format!("invalid PostgreSQL URL {url}"))?;
+                .with_context(|| format!("invalid PostgreSQL URL {url}"))?
+                // No parallel workers: the portal's queries read a few thousand roll-up
+                // rows, and starting workers cost more than the query (the year's error
+                // codes took 24 ms with two workers, 2.7 ms without; BENCHMARKS.md).
+                .options([("max_parallel_workers_per_gather", "0")]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(5))

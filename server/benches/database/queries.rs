@@ -438,11 +438,19 @@ async fn fetch(db: &Db, sql: &str, binds: Vec<OffsetDateTime>) -> anyhow::Result
             query.fetch_all(pool).await?
         }
         Db::Postgres(pool) => {
+            // The reference at its best: with PostgreSQL's default of two parallel
+            // workers, which the portal's connections turn off (`Db::connect`).
+            let mut tx = pool.begin().await?;
+            sqlx::query("set local max_parallel_workers_per_gather = 2")
+                .execute(&mut *tx)
+                .await?;
             let mut query = sqlx::query_as(sql);
             for value in binds {
                 query = query.bind(value);
             }
-            query.fetch_all(pool).await?
+            let rows = query.fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            rows
         }
     })
 }

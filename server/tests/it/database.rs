@@ -91,6 +91,24 @@ async fn concurrent_starts_seed_once(backend: Backend) {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_start_no_parallel_workers() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let test_db = TestDb::new(&backend).await;
+    let db = db::Db::connect(&test_db.url).await.unwrap();
+    let db::Db::Postgres(pool) = &db else {
+        panic!("a PostgreSQL URL opened {}", db.backend());
+    };
+    let workers: String = sqlx::query_scalar("show max_parallel_workers_per_gather")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(workers, "0");
+    db.close().await;
+}
+
 /// Runs futures concurrently on the current task (no extra dependency).
 async fn futures_join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
 where
