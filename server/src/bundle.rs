@@ -7,6 +7,9 @@
 //! appended to the one-entry zip by `ZipWriter::new_append` (a few kilobytes). A new
 //! build on disk (another size or modification time) is picked up at the next download
 //! without a restart.
+//!
+//! Zip entries carry a local date and time: the executable its build's, the other files
+//! the download's, both in the institution's time zone (what Explorer shows).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -20,6 +23,7 @@ use std::time::SystemTime;
 use anyhow::{Context as _, bail};
 use axum::body::Bytes;
 use http_body::{Frame, SizeHint};
+use jiff::tz::TimeZone;
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -34,6 +38,8 @@ pub struct Prepared {
     /// Its size in bytes.
     pub size: u64,
     stamp: (SystemTime, u64),
+    /// The institution's time zone, for the entries' dates.
+    zone: TimeZone,
     /// A zip holding only the executable.
     entry_zip: Bytes,
     /// Where `entry_zip`'s central directory starts: the bytes before it begin every
@@ -45,6 +51,7 @@ pub struct Prepared {
 #[derive(Debug)]
 pub struct Bundles {
     path: PathBuf,
+    zone: TimeZone,
     current: RwLock<Option<Arc<Prepared>>>,
 }
 
@@ -65,10 +72,11 @@ pub struct Zip {
 }
 
 impl Bundles {
-    /// Watches `path`.
-    pub fn new(path: PathBuf) -> Bundles {
+    /// Watches `path`; entries are dated in `zone`.
+    pub fn new(path: PathBuf, zone: TimeZone) -> Bundles {
         Bundles {
             path,
+            zone,
             current: RwLock::new(None),
         }
     }
@@ -80,7 +88,7 @@ impl Bundles {
         if let Some(prepared) = self.prepared(stamp) {
             return Some(prepared);
         }
-        match prepare(&self.path, stamp) {
+        match prepare(&self.path, stamp, &self.zone) {
             Ok(prepared) => {
                 let prepared = Arc::new(prepared);
                 tracing::info!(path = %self.path.display(), bytes = prepared.size, sha256 = %prepared.sha256, "prepared the activator for downloads");
@@ -140,7 +148,9 @@ impl Prepared {
         // Stored, not deflated: the files are a few kilobytes beside a megabyte, and a
         // deflater's set-up (hundreds of kilobytes zeroed per file) was a fifth of a
         // download's CPU time.
-        let options = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Stored)
+            .last_modified_time(local_time(SystemTime::now(), &self.zone));
         let mut sums = format!("{}  activator.exe\r\n", self.sha256);
         for extra in extras {
             out.start_file(extra.name, options)?;
@@ -305,10 +315,16 @@ impl Seek for Appending<'_> {
     }
 }
 
-fn prepare(path: &std::path::Path, stamp: (SystemTime, u64)) -> anyhow::Result<Prepared> {
+fn prepare(
+    path: &std::path::Path,
+    stamp: (SystemTime, u64),
+    zone: &TimeZone,
+) -> anyhow::Result<Prepared> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut entry = ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
-    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(local_time(stamp.0, zone));
     entry.start_file("activator.exe", options)?;
     entry.write_all(&bytes)?;
     let entry_zip = entry.finish()?.into_inner();
@@ -316,9 +332,34 @@ fn prepare(path: &std::path::Path, stamp: (SystemTime, u64)) -> anyhow::Result<P
         sha256: encode_hex(&Sha256::digest(&bytes)),
         size: bytes.len() as u64,
         stamp,
+        zone: zone.clone(),
         head_len: directory_start(&entry_zip)?,
         entry_zip: Bytes::from(entry_zip),
     })
+}
+
+/// `at` as a zip entry's date and time, in `zone`; zip's earliest date (1980-01-01) when
+/// it cannot say (before 1980, after 2107).
+fn local_time(at: SystemTime, zone: &TimeZone) -> zip::DateTime {
+    let Ok(at) = jiff::Timestamp::try_from(at) else {
+        return zip::DateTime::DEFAULT;
+    };
+    let local = at.to_zoned(zone.clone());
+    let part = |n: i8| u8::try_from(n).unwrap_or(0);
+    u16::try_from(local.year())
+        .ok()
+        .and_then(|year| {
+            zip::DateTime::from_date_and_time(
+                year,
+                part(local.month()),
+                part(local.day()),
+                part(local.hour()),
+                part(local.minute()),
+                part(local.second()),
+            )
+            .ok()
+        })
+        .unwrap_or(zip::DateTime::DEFAULT)
 }
 
 /// Where a zip's central directory starts, from its end record (22 bytes, no comment).
@@ -348,19 +389,42 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let exe = dir.join("activator.exe");
         std::fs::write(&exe, b"MZ first build").unwrap();
-        let bundles = Bundles::new(exe.clone());
+        // Built at 2026-03-04 05:06:08 UTC: 13:06:08 in the institution's UTC+8.
+        let built = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_772_600_768);
+        std::fs::File::options()
+            .write(true)
+            .open(&exe)
+            .unwrap()
+            .set_modified(built)
+            .unwrap();
+        let zone = TimeZone::fixed(jiff::tz::offset(8));
+        let bundles = Bundles::new(exe.clone(), zone.clone());
         let first = bundles.current().unwrap();
         assert!(
             Arc::ptr_eq(&first, &bundles.current().unwrap()),
             "prepared once"
         );
+        let before = local_time(SystemTime::now(), &zone);
         let zip = first
             .zip(&[Extra {
                 name: "activator.toml",
                 contents: b"schema = 1\n",
             }])
             .unwrap();
+        let after = local_time(SystemTime::now(), &zone);
         let mut archive = ZipArchive::new(Cursor::new(zip.to_vec())).unwrap();
+        assert_eq!(
+            archive.by_name("activator.exe").unwrap().last_modified(),
+            Some(zip::DateTime::from_date_and_time(2026, 3, 4, 13, 6, 8).unwrap()),
+            "the executable is dated by its build, in the institution's zone"
+        );
+        for name in ["activator.toml", "SHA256SUMS"] {
+            let made = archive.by_name(name).unwrap().last_modified().unwrap();
+            assert!(
+                before <= made && made <= after,
+                "{name} is dated by the download"
+            );
+        }
         let mut exe_text = String::new();
         archive
             .by_name("activator.exe")

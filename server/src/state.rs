@@ -92,7 +92,7 @@ impl AppState {
         };
         let site = Arc::new(SiteCache::new(&config));
         Ok(AppState(Arc::new(Shared {
-            bundles: Arc::new(Bundles::new(config.activator_exe.clone())),
+            bundles: Arc::new(Bundles::new(config.activator_exe.clone(), zone.clone())),
             ingest: Ingest::start(db.clone()),
             config: Arc::new(config),
             db,
