@@ -87,6 +87,16 @@ impl Family {
         }
     }
 
+    /// The KMS host count this family's machines add to: Windows's, or Office's (which
+    /// Project and Visio share); none for the others.
+    pub fn kms_group(self) -> Option<&'static str> {
+        match self {
+            Family::Windows => Some("windows"),
+            Family::Office | Family::Project | Family::Visio => Some("office"),
+            Family::VisualStudio | Family::Other => None,
+        }
+    }
+
     /// The family's name as shown to people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {

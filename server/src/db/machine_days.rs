@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::{Db, Tx, chunks, in_lists, values_list, with_tx};
+use crate::catalog::Family;
 
 /// A machine's state for one version after a batch, as the batch alone saw it.
 pub(super) struct Seen<'a> {
@@ -38,13 +39,22 @@ struct State {
     success: Option<OffsetDateTime>,
 }
 
-/// The KMS group of a catalogue family, if its machines count towards a KMS host.
+/// The KMS group of a catalogue family, if its machines count towards a KMS host
+/// ([`Family::kms_group`]).
 pub fn kms_group(family: &str) -> Option<&'static str> {
-    match family {
-        "windows" => Some("windows"),
-        "office" | "project" | "visio" => Some("office"),
-        _ => None,
-    }
+    Family::parse(family)?.kms_group()
+}
+
+/// [`Family::kms_group`] in SQL: the group of the family in `column`, null for none.
+fn kms_group_sql(column: &str) -> String {
+    let whens: String = Family::ALL
+        .into_iter()
+        .filter_map(|family| {
+            let group = family.kms_group()?;
+            Some(format!(" when '{}' then '{group}'", family.as_str()))
+        })
+        .collect();
+    format!("case {column}{whens} end")
 }
 
 /// The UTC day of `at`.
@@ -231,14 +241,12 @@ pub async fn rebuild(db: &Db) -> sqlx::Result<()> {
         format!(
             "insert into kms_seen_days (kms_group, day, n_machines)
              select kms_group, day, count(*) from (
-                 select m.machine_id,
-                        case when v.family = 'windows' then 'windows' else 'office' end
-                            as kms_group,
-                        {seen_day} as day
+                 select m.machine_id, {group} as kms_group, {seen_day} as day
                  from machine_products m join versions v on v.slug = m.product
-                 where v.family in ('windows', 'office', 'project', 'visio')
+                 where {group} is not null
                  group by 1, 2
-             ) g group by 1, 2"
+             ) g group by 1, 2",
+            group = kms_group_sql("v.family")
         ),
     ];
     let mut tx = db.begin().await?;
