@@ -39,12 +39,6 @@ struct State {
     success: Option<OffsetDateTime>,
 }
 
-/// The KMS group of a catalogue family, if its machines count towards a KMS host
-/// ([`Family::kms_group`]).
-pub fn kms_group(family: &str) -> Option<&'static str> {
-    Family::parse(family)?.kms_group()
-}
-
 /// [`Family::kms_group`] in SQL: the group of the family in `column`, null for none.
 fn kms_group_sql(column: &str) -> String {
     let whens: String = Family::ALL
@@ -73,7 +67,7 @@ pub(super) async fn update(tx: &mut Tx, batch: &[Seen<'_>]) -> sqlx::Result<()> 
     });
     let group_of: HashMap<String, &'static str> = families
         .iter()
-        .filter_map(|(slug, family)| Some((slug.clone(), kms_group(family)?)))
+        .filter_map(|(slug, family)| Some((slug.clone(), Family::parse(family)?.kms_group()?)))
         .collect();
 
     let ids: Vec<&str> = batch
