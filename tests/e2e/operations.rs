@@ -180,7 +180,16 @@ fn admin_commands_manage_accounts_that_can_sign_in() {
 #[test]
 fn the_first_start_shows_a_one_time_password_on_the_console_only() {
     let portal = Portal::start(PortalOptions::new());
-    let lines = portal.log_lines();
+    // The notice goes to stderr, which another thread reads than the "portal listening"
+    // line Portal::start waits for: wait for the notice's last line too.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let lines = loop {
+        let lines = portal.log_lines();
+        if lines.iter().any(|l| l.contains("portal admin add")) || Instant::now() > deadline {
+            break lines;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let shown: Vec<&String> = lines.iter().filter(|l| l.contains("password:")).collect();
     assert_eq!(shown.len(), 1, "{lines:#?}");
     let password = shown[0]
