@@ -5,8 +5,21 @@
 //! a hand-edited file fails with the key at fault rather than misbehaving.
 
 use serde::{Deserialize, Serialize};
+use time::Date;
 
-use crate::{SCHEMA, Violation, is_slug, products};
+use crate::products::{self, Product};
+use crate::{Violation, is_slug};
+
+/// The schema of `activator.toml` this crate reads and writes: 2 since a download carries
+/// the table products it covers (1 named the version only, from a table compiled into the
+/// activator).
+pub const SCHEMA: u32 = 2;
+
+// `2027-02-28`, as people write it (time's own serde form is a tuple).
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+/// The most table products one download covers.
+pub const MAX_COVERED: usize = 64;
 
 /// The contents of `activator.toml`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -16,8 +29,18 @@ pub struct ActivatorConfig {
     pub schema: u32,
     /// The catalogue version this download is for, e.g. `office-2019-proplus`.
     pub product: String,
-    /// Its family: `windows`, `office`, `project` or `visio`.
-    pub family: Family,
+    /// The version's name in Traditional Chinese, for the banner.
+    pub name_zh: String,
+    /// The version's name in English.
+    pub name_en: String,
+    /// The last day of the institution's licence term, if it has one: after it the
+    /// activator says the licence has ended (it may have been renewed since).
+    #[serde(
+        default,
+        with = "iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub licence_ends: Option<Date>,
     /// The language to speak when the PC's own is neither Chinese nor English.
     pub language: Language,
     /// The portal's address, e.g. `https://licences.example.edu`; reports go to
@@ -25,8 +48,15 @@ pub struct ActivatorConfig {
     pub portal_url: String,
     /// The token that authenticates this download's reports. Never printed.
     pub download_token: String,
+    /// Whether the licence covers upgrading a Windows Professional PC to a covered
+    /// edition (by installing that edition's key, after the person agrees).
+    #[serde(default)]
+    pub edition_upgrade: bool,
     /// The institution's KMS host.
     pub kms: KmsHost,
+    /// The table products the version covers: what the activator may activate, and with
+    /// which keys. All Windows, or all Office of one folder.
+    pub covers: Vec<Product>,
 }
 
 /// The KMS host to activate against.
@@ -37,20 +67,6 @@ pub struct KmsHost {
     pub host: String,
     /// TCP port (1688 unless the host was set up otherwise).
     pub port: u16,
-}
-
-/// The families the activator handles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Family {
-    /// Windows, activated with `slmgr.vbs`.
-    Windows,
-    /// Office, activated with `ospp.vbs`.
-    Office,
-    /// Project, activated with Office's `ospp.vbs`.
-    Project,
-    /// Visio, activated with Office's `ospp.vbs`.
-    Visio,
 }
 
 /// A language the activator speaks.
@@ -125,19 +141,12 @@ impl ActivatorConfig {
                 "must be a catalogue slug such as office-2019-proplus",
             ));
         }
-        let Some(product) = products::find(&self.product) else {
-            return Err(Violation::new(
-                "product",
-                format!("{} has no activator", self.product),
-            ));
-        };
-        let windows = product.method == products::Method::Windows;
-        if windows != (self.family == Family::Windows) {
-            return Err(Violation::new(
-                "family",
-                format!("does not match the product {}", self.product),
-            ));
+        for (field, name) in [("name_zh", &self.name_zh), ("name_en", &self.name_en)] {
+            if !(1..=200).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+                return Err(Violation::new(field, "must be 1 to 200 characters"));
+            }
         }
+        check_covers(&self.covers)?;
         let url_ok = (self.portal_url.starts_with("https://")
             || self.portal_url.starts_with("http://"))
             && !self.portal_url.ends_with('/')
@@ -177,6 +186,17 @@ impl ActivatorConfig {
     }
 }
 
+/// Checks the covered products: each a valid table entry, and together a set one run can
+/// activate ([`products::check_set`]).
+fn check_covers(covers: &[Product]) -> Result<(), Violation> {
+    for (i, product) in covers.iter().enumerate() {
+        product
+            .validate()
+            .map_err(|v| Violation::new(format!("covers[{i}].{}", v.field), v.message))?;
+    }
+    products::check_set(covers.iter()).map_err(|problem| Violation::new("covers", problem.to_string()))
+}
+
 /// Checks a DNS host name (RFC 1123 labels) or an IP address literal.
 pub fn is_host(host: &str) -> bool {
     if host.parse::<std::net::IpAddr>().is_ok() {
@@ -197,17 +217,24 @@ mod tests {
     use super::*;
 
     fn sample() -> ActivatorConfig {
+        let covers = ["office-2019-proplus", "office-2019-visio-pro"]
+            .map(|id| products::find(id).unwrap().clone())
+            .to_vec();
         ActivatorConfig {
             schema: SCHEMA,
             product: "office-2019-proplus".to_owned(),
-            family: Family::Office,
+            name_zh: "Office 專業增強版 2019".to_owned(),
+            name_en: "Office 2019 Professional Plus".to_owned(),
+            licence_ends: Some(time::macros::date!(2020 - 02 - 28)),
             language: Language::ZhTw,
             portal_url: "https://licences.example.edu".to_owned(),
             download_token: "v1.abc_DEF-123".to_owned(),
+            edition_upgrade: false,
             kms: KmsHost {
                 host: "kms.example.edu".to_owned(),
                 port: 1688,
             },
+            covers,
         }
     }
 
@@ -215,6 +242,7 @@ mod tests {
     fn round_trips_through_toml() {
         let text = sample().to_toml();
         assert!(text.starts_with("# Settings for activator.exe"));
+        assert!(text.contains("licence_ends = \"2020-02-28\""), "{text}");
         assert_eq!(ActivatorConfig::from_toml(&text).unwrap(), sample());
     }
 
@@ -223,15 +251,24 @@ mod tests {
         let text = include_str!("../../tests/fixtures/activator.toml");
         let config = ActivatorConfig::from_toml(text).unwrap();
         assert_eq!(config.kms.port, 1688);
+        assert_eq!(config.covers[0].key_last5(), "6MWKP");
     }
 
     #[test]
     fn bad_values_name_the_key() {
         type Case = (fn(&mut ActivatorConfig), &'static str);
-        let cases: [Case; 8] = [
-            (|c| c.family = Family::Windows, "family"),
-            (|c| c.schema = 2, "schema"),
-            (|c| c.product = "office-1999".to_owned(), "product"),
+        fn add(config: &mut ActivatorConfig, id: &str) {
+            config.covers.push(products::find(id).unwrap().clone());
+        }
+        let cases: [Case; 13] = [
+            (|c| c.schema = 1, "schema"),
+            (|c| c.product = "Office 2019".to_owned(), "product"),
+            (|c| c.name_en = String::new(), "name_en"),
+            (|c| c.name_zh = "a\nb".to_owned(), "name_zh"),
+            (|c| c.covers.clear(), "covers"),
+            (|c| add(c, "windows-11-education"), "covers"),
+            (|c| add(c, "office-2013-proplus"), "covers"),
+            (|c| c.covers[1].key = "XXXXX".to_owned(), "covers[1].key"),
             (|c| c.portal_url = "ftp://x".to_owned(), "portal_url"),
             (|c| c.portal_url = "https://x/".to_owned(), "portal_url"),
             (|c| c.download_token = "a b".to_owned(), "download_token"),
@@ -253,7 +290,7 @@ mod tests {
     fn unknown_keys_are_rejected() {
         let text = sample()
             .to_toml()
-            .replace("schema = 1", "schema = 1\nsurprise = true");
+            .replace("schema = 2", "schema = 2\nsurprise = true");
         let error = ActivatorConfig::from_toml(&text).unwrap_err();
         assert!(error.message.contains("surprise"), "{error}");
     }

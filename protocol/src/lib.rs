@@ -4,8 +4,9 @@
 //!   activator reads beside its executable;
 //! - [`report`]: the JSON report the activator posts to `POST /api/v1/reports`, with the
 //!   one validation both sides apply (the activator before sending, the portal on receipt);
-//! - [`products`]: the catalogue versions the activator can activate, with the published
-//!   KMS client setup keys and how to recognise each version's licences.
+//! - [`products`]: the product table (`products.toml`): every volume product with a
+//!   published KMS client setup key and how a PC shows it; a download's `activator.toml`
+//!   carries the entries its version covers.
 //!
 //! Versioned: every document carries `schema`; a change that an older reader cannot
 //! understand gets a new number. Strict: unknown fields are errors.
@@ -14,7 +15,8 @@ pub mod config;
 pub mod products;
 pub mod report;
 
-/// The report and configuration schema this crate reads and writes.
+/// The report schema this crate reads and writes (`activator.toml` has its own,
+/// [`config::SCHEMA`]).
 pub const SCHEMA: u32 = 1;
 
 /// A rejected field: which one, and why (in English, shown to API clients).

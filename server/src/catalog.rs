@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use protocol::products::{self, Product};
 use time::Date;
 
 use crate::lang::Lang;
@@ -37,6 +38,25 @@ pub enum Status {
     /// Its term is over.
     Ended,
 }
+
+/// Whether a version's activator is offered today, by its licence term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offer {
+    /// The term is in force (or states no dates).
+    Open,
+    /// The term has ended, and the institution still offers ended licences (agreements
+    /// are often renewed before the catalogue is updated): offered with a warning.
+    Ended(Date),
+    /// The term has ended and the institution offers ended licences no more.
+    Withdrawn(Date),
+    /// The term starts on this day: not offered before it.
+    NotYet(Date),
+}
+
+/// The product-table entries a version covers, in the order staff listed them: what its
+/// activator may activate. Stored as their ids, comma-separated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Covers(Vec<&'static Product>);
 
 /// How many people or machines a licence covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +127,91 @@ impl Family {
             Family::VisualStudio => "Visual Studio",
             Family::Other => lang.pick("其他", "Other"),
         }
+    }
+}
+
+impl Offer {
+    /// The offer on `today` for a term from `start` to `end` (inclusive).
+    pub fn of(start: Option<Date>, end: Option<Date>, today: Date, offer_ended: bool) -> Offer {
+        match (start, end) {
+            (Some(start), _) if today < start => Offer::NotYet(start),
+            (_, Some(end)) if end < today && offer_ended => Offer::Ended(end),
+            (_, Some(end)) if end < today => Offer::Withdrawn(end),
+            _ => Offer::Open,
+        }
+    }
+
+    /// Whether the download is served.
+    pub fn is_offered(self) -> bool {
+        matches!(self, Offer::Open | Offer::Ended(_))
+    }
+}
+
+impl Covers {
+    /// Reads the stored list; an id the table no longer has is left out (a product
+    /// removed from a later table is not offered, and nothing else breaks).
+    pub fn from_stored(stored: &str) -> Covers {
+        Covers(
+            stored
+                .split(',')
+                .filter(|id| !id.is_empty())
+                .filter_map(products::find)
+                .collect(),
+        )
+    }
+
+    /// The table products with these ids; `Err` names the first unknown one.
+    pub fn from_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<Covers, String> {
+        ids.into_iter()
+            .map(|id| products::find(id).ok_or_else(|| id.to_owned()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Covers)
+    }
+
+    /// The stored form: ids, comma-separated.
+    pub fn to_stored(&self) -> String {
+        self.ids().collect::<Vec<_>>().join(",")
+    }
+
+    /// The ids, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.0.iter().map(|p| p.id.as_str())
+    }
+
+    /// The products, in order.
+    pub fn products(&self) -> &[&'static Product] {
+        &self.0
+    }
+
+    /// Whether the version covers nothing the activator can activate.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether any covered edition can be reached from another by its key.
+    pub fn offers_upgrade(&self) -> bool {
+        self.0
+            .iter()
+            .any(|p| p.windows.as_ref().is_some_and(|w| !w.upgrade_from.is_empty()))
+    }
+
+    /// Whether a version of `family` may cover these products: Windows editions a
+    /// Windows version, Office, Project and Visio products an Office, Project or Visio
+    /// one; other families have no activator.
+    pub fn fits(&self, family: Family) -> bool {
+        self.0.iter().all(|p| match family {
+            Family::Windows => p.is_windows(),
+            Family::Office | Family::Project | Family::Visio => !p.is_windows(),
+            Family::VisualStudio | Family::Other => false,
+        })
+    }
+}
+
+impl TryFrom<String> for Covers {
+    type Error = std::convert::Infallible;
+
+    fn try_from(stored: String) -> Result<Covers, Self::Error> {
+        Ok(Covers::from_stored(&stored))
     }
 }
 
@@ -267,6 +372,37 @@ mod tests {
         for (end, expected) in cases {
             assert_eq!(Status::of(end, today), expected, "{end:?}");
         }
+    }
+
+    #[test]
+    fn the_term_decides_the_offer() {
+        let (start, end) = (Some(date!(2026 - 03 - 01)), Some(date!(2027 - 02 - 28)));
+        let cases = [
+            (date!(2026 - 02 - 28), true, Offer::NotYet(date!(2026 - 03 - 01))),
+            (date!(2026 - 03 - 01), true, Offer::Open),
+            (date!(2027 - 02 - 28), false, Offer::Open),
+            (date!(2027 - 03 - 01), true, Offer::Ended(date!(2027 - 02 - 28))),
+            (date!(2027 - 03 - 01), false, Offer::Withdrawn(date!(2027 - 02 - 28))),
+        ];
+        for (today, offer_ended, expected) in cases {
+            assert_eq!(Offer::of(start, end, today, offer_ended), expected, "{today}");
+        }
+        assert_eq!(Offer::of(None, None, date!(2030 - 01 - 01), false), Offer::Open);
+        assert!(Offer::Ended(date!(2020 - 01 - 01)).is_offered());
+        assert!(!Offer::NotYet(date!(2020 - 01 - 01)).is_offered());
+    }
+
+    #[test]
+    fn covers_round_trip_and_drop_what_the_table_lacks() {
+        let covers = Covers::from_stored("office-2016-project-pro,gone-from-the-table,office-2016-project-std");
+        assert_eq!(covers.to_stored(), "office-2016-project-pro,office-2016-project-std");
+        assert!(covers.fits(Family::Project) && covers.fits(Family::Office));
+        assert!(!covers.fits(Family::Windows) && !covers.fits(Family::Other));
+        assert!(Covers::from_stored("").is_empty());
+        assert_eq!(Covers::from_ids(["windows-11-education", "nope"]), Err("nope".to_owned()));
+        let windows = Covers::from_ids(["windows-11-education"]).unwrap();
+        assert!(windows.offers_upgrade());
+        assert!(windows.fits(Family::Windows) && !windows.fits(Family::Visio));
     }
 
     #[test]

@@ -142,6 +142,9 @@ pub struct Institution {
     pub it_office_en: String,
     /// Address of the campus VPN's instructions, if there is a page for it.
     pub vpn_url: Option<String>,
+    /// Whether a version whose licence term has ended is still offered for download, with
+    /// a warning (agreements are often renewed before the catalogue is updated).
+    pub offer_ended_licences: bool,
 }
 
 /// Help-desk contacts printed in the footer and on error pages.
@@ -262,6 +265,7 @@ impl Default for Config {
                 it_office_zh: "資訊圖書處".to_owned(),
                 it_office_en: "Office of Library and Information Services".to_owned(),
                 vpn_url: None,
+                offer_ended_licences: true,
             },
             helpdesk: Helpdesk {
                 team_zh: "資訊圖書處行政組或網路組".to_owned(),

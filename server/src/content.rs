@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 use time::Date;
 
-use crate::catalog::{Family, parse_roc_date};
+use crate::catalog::{Covers, Family, parse_roc_date};
 use crate::lang::Lang;
 
 /// Everything the portal starts with.
@@ -72,8 +72,10 @@ pub struct Version {
     pub kms_activated: bool,
     /// Covered by a tutorial.
     pub has_tutorial: bool,
-    /// An activator download is offered.
-    pub has_activator: bool,
+    /// The product-table entries it covers (an activator download when any).
+    pub covers: Covers,
+    /// The licence covers upgrading Windows Professional to a covered edition.
+    pub edition_upgrade: bool,
 }
 
 /// A tutorial page in one language.
@@ -229,7 +231,9 @@ struct VersionEntry {
     #[serde(default)]
     tutorial: bool,
     #[serde(default)]
-    activator: bool,
+    covers: Vec<String>,
+    #[serde(default)]
+    edition_upgrade: bool,
 }
 
 #[derive(Deserialize)]
@@ -283,6 +287,15 @@ impl TryFrom<VersionEntry> for Version {
                 v.slug
             ),
         };
+        let covers = Covers::from_ids(v.covers.iter().map(String::as_str))
+            .map_err(|id| anyhow::anyhow!("{}: {id} is not in the product table", v.slug))?;
+        if !covers.fits(family) {
+            bail!("{}: a {family} version cannot cover {:?}", v.slug, v.covers);
+        }
+        if !covers.is_empty() {
+            protocol::products::check_set(covers.products().iter().copied())
+                .map_err(|problem| anyhow::anyhow!("{}: covers {problem}", v.slug))?;
+        }
         let term_start = v.term_start.as_deref().map(roc).transpose()?;
         let term_end = v.term_end.as_deref().map(roc).transpose()?;
         Ok(Version {
@@ -296,7 +309,8 @@ impl TryFrom<VersionEntry> for Version {
             term_end,
             kms_activated: v.kms,
             has_tutorial: v.tutorial,
-            has_activator: v.activator,
+            covers,
+            edition_upgrade: v.edition_upgrade,
         })
     }
 }

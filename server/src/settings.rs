@@ -33,6 +33,8 @@ pub struct Site {
     pub it_office_en: String,
     /// `institution.vpn_url`
     pub vpn_url: Option<String>,
+    /// `institution.offer_ended_licences`
+    pub offer_ended_licences: bool,
     /// `helpdesk.team_zh`
     pub team_zh: String,
     /// `helpdesk.team_en`
@@ -81,12 +83,13 @@ pub struct SiteCache {
 
 impl Site {
     /// Every key, in the order forms and the audit log list them.
-    pub const KEYS: [&'static str; 10] = [
+    pub const KEYS: [&'static str; 11] = [
         "institution.name_zh",
         "institution.name_en",
         "institution.it_office_zh",
         "institution.it_office_en",
         "institution.vpn_url",
+        "institution.offer_ended_licences",
         "helpdesk.team_zh",
         "helpdesk.team_en",
         "helpdesk.phone",
@@ -103,6 +106,7 @@ impl Site {
             it_office_zh: institution.it_office_zh.clone(),
             it_office_en: institution.it_office_en.clone(),
             vpn_url: institution.vpn_url.clone(),
+            offer_ended_licences: institution.offer_ended_licences,
             team_zh: helpdesk.team_zh.clone(),
             team_en: helpdesk.team_en.clone(),
             phone: helpdesk.phone.clone(),
@@ -119,6 +123,7 @@ impl Site {
             "institution.it_office_zh" => self.it_office_zh.clone(),
             "institution.it_office_en" => self.it_office_en.clone(),
             "institution.vpn_url" => self.vpn_url.clone().unwrap_or_default(),
+            "institution.offer_ended_licences" => self.offer_ended_licences.to_string(),
             "helpdesk.team_zh" => self.team_zh.clone(),
             "helpdesk.team_en" => self.team_en.clone(),
             "helpdesk.phone" => self.phone.clone(),
@@ -129,7 +134,8 @@ impl Site {
     }
 
     /// Sets `key` from its stored or typed form (trimmed; empty means none for the
-    /// optional keys); unknown keys are ignored.
+    /// optional keys, and no for the yes-or-no ones, which are `true` or a ticked box's
+    /// `on` for yes); unknown keys are ignored.
     pub fn set(&mut self, key: &str, value: &str) {
         let value = value.trim();
         let optional = || (!value.is_empty()).then(|| value.to_owned());
@@ -139,6 +145,9 @@ impl Site {
             "institution.it_office_zh" => self.it_office_zh = value.to_owned(),
             "institution.it_office_en" => self.it_office_en = value.to_owned(),
             "institution.vpn_url" => self.vpn_url = optional(),
+            "institution.offer_ended_licences" => {
+                self.offer_ended_licences = value == "true" || value == "on";
+            }
             "helpdesk.team_zh" => self.team_zh = value.to_owned(),
             "helpdesk.team_en" => self.team_en = value.to_owned(),
             "helpdesk.phone" => self.phone = value.to_owned(),

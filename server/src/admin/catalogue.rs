@@ -172,7 +172,7 @@ pub async fn get_catalogue(
                                 status_label: status.label(lang),
                                 kms_activated: v.kms_activated,
                                 has_tutorial: v.has_tutorial,
-                                has_activator: v.has_activator,
+                                has_activator: !v.covers.is_empty(),
                             }
                         })
                         .collect(),

@@ -16,6 +16,7 @@ use anyhow::{Context, bail};
 use time::Duration;
 use tokio::task::JoinSet;
 
+use crate::catalog::Covers;
 use crate::config::Config;
 use crate::db;
 use crate::db::downloads::NewDownload;
@@ -39,11 +40,11 @@ pub async fn run(config: Config, n_reports: u32) -> anyhow::Result<String> {
         bail!("--reports must be between 1 and {MAX_REPORTS}");
     }
     let state = crate::prepare(config).await?;
-    let versions: Vec<String> = db::catalog::list_versions(&state.db)
+    let versions: Vec<(String, Covers)> = db::catalog::list_versions(&state.db)
         .await?
         .into_iter()
-        .filter(|v| v.has_activator && protocol::products::find(&v.slug).is_some())
-        .map(|v| v.slug)
+        .filter(|v| !v.covers.is_empty())
+        .map(|v| (v.slug, v.covers))
         .collect();
     if versions.is_empty() {
         bail!("the catalogue has no version with an activator to report on");

@@ -6,9 +6,12 @@
 //! with status 422. A saved one redirects (303) to its list with `?done=…`.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use time::Date;
 
 use super::auth::Staff;
@@ -45,6 +48,11 @@ pub struct CsrfOnly {
     pub csrf: String,
 }
 
+/// A form whose repeated names (a list of checkboxes) fill a `Vec`: axum's `Form` reads
+/// each name once. Its rejection is our own error, as for every other extractor.
+#[derive(Clone, Debug)]
+pub struct ListForm<T>(pub T);
+
 /// What the list pages say after a change (`?done=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Done {
@@ -54,6 +62,30 @@ pub enum Done {
     Saved,
     /// Something was deleted.
     Deleted,
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ListForm<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(Error::UnsupportedMediaType);
+        }
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| Error::PayloadTooLarge)?;
+        serde_html_form::from_bytes(&body)
+            .map(ListForm)
+            .map_err(|error| Error::Unprocessable {
+                field: String::new(),
+                message: format!("the form could not be read: {error}"),
+            })
+    }
 }
 
 impl Problems {

@@ -49,7 +49,7 @@ pub struct SettingField {
     /// The form field's name.
     name: &'static str,
     label: &'static str,
-    /// `text`, `tel`, `email` or `url`.
+    /// `text`, `tel`, `email`, `url`, or `checkbox` for a yes-or-no setting.
     kind: &'static str,
     value: String,
     /// The field's note: optional, or what the configuration says when edited.
@@ -64,8 +64,8 @@ pub struct PageQuery {
 }
 
 /// Each field: its form name, its settings key, its input type and attributes. The first
-/// five are the institution's, the rest the help desk's.
-const FIELDS: [(&str, &str, &str, &str); 10] = [
+/// six are the institution's, the rest the help desk's.
+const FIELDS: [(&str, &str, &str, &str); 11] = [
     (
         "name_zh",
         "institution.name_zh",
@@ -91,6 +91,12 @@ const FIELDS: [(&str, &str, &str, &str); 10] = [
         "maxlength='200' required lang='en'",
     ),
     ("vpn_url", "institution.vpn_url", "url", "maxlength='500'"),
+    (
+        "offer_ended_licences",
+        "institution.offer_ended_licences",
+        "checkbox",
+        "",
+    ),
     (
         "team_zh",
         "helpdesk.team_zh",
@@ -210,6 +216,7 @@ fn label(e: &EditText, name: &str) -> (&'static str, &'static str) {
         "it_office_zh" => (e.settings_it_office_zh, ""),
         "it_office_en" => (e.settings_it_office_en, ""),
         "vpn_url" => (e.settings_vpn_url, e.settings_optional),
+        "offer_ended_licences" => (e.settings_offer_ended, e.settings_offer_ended_hint),
         "team_zh" => (e.settings_team_zh, ""),
         "team_en" => (e.settings_team_en, ""),
         "phone" => (e.settings_phone, ""),
@@ -260,7 +267,7 @@ fn page(
         chrome: Chrome::new(staff, "settings"),
         e,
         done: done.map(|done| done_message(e, done)),
-        institution: fields.by_ref().take(5).collect(),
+        institution: fields.by_ref().take(6).collect(),
         helpdesk: fields.collect(),
         any_edited: !snapshot.edited.is_empty(),
         problems,

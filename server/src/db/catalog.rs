@@ -4,6 +4,7 @@ use sqlx::FromRow;
 use time::Date;
 
 use super::{Db, with_pool};
+use crate::catalog::Covers;
 
 /// A version joined with its product and agreement: one line of the catalogue.
 #[derive(Clone, Debug, FromRow)]
@@ -40,8 +41,11 @@ pub struct VersionRow {
     pub kms_activated: bool,
     /// Covered by a tutorial.
     pub has_tutorial: bool,
-    /// An activator download is offered.
-    pub has_activator: bool,
+    /// The product-table entries it covers; an activator download when any.
+    #[sqlx(try_from = "String")]
+    pub covers: Covers,
+    /// The licence covers upgrading Windows Professional to a covered edition.
+    pub edition_upgrade: bool,
 }
 
 const SELECT_VERSIONS: &str = "
@@ -49,7 +53,8 @@ const SELECT_VERSIONS: &str = "
            a.name_en as agreement_name_en,
            p.slug as product_slug, p.name_zh as product_name_zh, p.name_en as product_name_en,
            v.slug, v.name_zh, v.name_en, v.family, v.seats, v.campus_wide,
-           v.term_start, v.term_end, v.kms_activated, v.has_tutorial, v.has_activator
+           v.term_start, v.term_end, v.kms_activated, v.has_tutorial, v.covers,
+           v.edition_upgrade
     from versions v
     join products p on p.id = v.product_id
     join agreements a on a.id = p.agreement_id";

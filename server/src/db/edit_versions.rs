@@ -8,7 +8,7 @@ use time::Date;
 use super::edit_audit::{self, Actor, Outcome};
 use super::edit_catalogue::{product_in, taken_or};
 use super::{Db, Tx, with_pool, with_tx};
-use crate::catalog::format_iso_date;
+use crate::catalog::{Covers, format_iso_date};
 
 /// What staff edit on a version.
 #[derive(Clone, Debug, Default, FromRow, PartialEq, Eq)]
@@ -35,8 +35,11 @@ pub struct VersionFields {
     pub kms_activated: bool,
     /// Covered by its family's tutorial.
     pub has_tutorial: bool,
-    /// An activator download is offered.
-    pub has_activator: bool,
+    /// The product-table entries it covers; an activator download when any.
+    #[sqlx(try_from = "String")]
+    pub covers: Covers,
+    /// The licence covers upgrading Windows Professional to a covered edition.
+    pub edition_upgrade: bool,
     /// Its place within the product, smallest first.
     pub sort_order: i64,
 }
@@ -70,7 +73,8 @@ impl VersionFields {
             "term_start": self.term_start.map(format_iso_date),
             "term_end": self.term_end.map(format_iso_date),
             "kms_activated": self.kms_activated, "has_tutorial": self.has_tutorial,
-            "has_activator": self.has_activator, "sort_order": self.sort_order,
+            "covers": self.covers.ids().collect::<Vec<_>>(),
+            "edition_upgrade": self.edition_upgrade, "sort_order": self.sort_order,
         })
     }
 }
@@ -85,7 +89,7 @@ impl Usage {
 const SELECT_VERSIONS: &str = "
     select v.id, p.slug as product, v.slug, v.name_zh, v.name_en, v.family, v.seats,
            v.campus_wide, v.term_start, v.term_end, v.kms_activated, v.has_tutorial,
-           v.has_activator, v.sort_order
+           v.covers, v.edition_upgrade, v.sort_order
     from versions v join products p on p.id = v.product_id";
 
 /// Every version in catalogue order.
@@ -122,8 +126,9 @@ pub async fn create_version(
 ) -> sqlx::Result<Outcome> {
     const SQL: &str = "
         insert into versions (product_id, slug, name_zh, name_en, family, seats, campus_wide,
-            term_start, term_end, kms_activated, has_tutorial, has_activator, sort_order)
-        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+            term_start, term_end, kms_activated, has_tutorial, covers, edition_upgrade,
+            sort_order)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
     let mut tx = db.begin().await?;
     let Some(parent) = product_in(&mut tx, &fields.product).await? else {
         return Ok(Outcome::NoParent);
@@ -132,7 +137,8 @@ pub async fn create_version(
     let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(parent.id).bind(&f.slug).bind(&f.name_zh).bind(&f.name_en).bind(&f.family)
         .bind(f.seats).bind(f.campus_wide).bind(f.term_start).bind(f.term_end)
-        .bind(f.kms_activated).bind(f.has_tutorial).bind(f.has_activator).bind(f.sort_order)
+        .bind(f.kms_activated).bind(f.has_tutorial).bind(f.covers.to_stored())
+        .bind(f.edition_upgrade).bind(f.sort_order)
         .execute(&mut *conn).await.map(|r| r.rows_affected()));
     if let Err(error) = inserted {
         return taken_or(error);
@@ -161,7 +167,8 @@ pub async fn update_version(
     const SQL: &str = "
         update versions set product_id = $2, slug = $3, name_zh = $4, name_en = $5,
             family = $6, seats = $7, campus_wide = $8, term_start = $9, term_end = $10,
-            kms_activated = $11, has_tutorial = $12, has_activator = $13, sort_order = $14
+            kms_activated = $11, has_tutorial = $12, covers = $13, edition_upgrade = $14,
+            sort_order = $15
         where id = $1";
     let mut tx = db.begin().await?;
     let Some(before) = version_in(&mut tx, slug).await? else {
@@ -174,7 +181,8 @@ pub async fn update_version(
     let updated = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(before.id).bind(parent.id).bind(&f.slug).bind(&f.name_zh).bind(&f.name_en)
         .bind(&f.family).bind(f.seats).bind(f.campus_wide).bind(f.term_start).bind(f.term_end)
-        .bind(f.kms_activated).bind(f.has_tutorial).bind(f.has_activator).bind(f.sort_order)
+        .bind(f.kms_activated).bind(f.has_tutorial).bind(f.covers.to_stored())
+        .bind(f.edition_upgrade).bind(f.sort_order)
         .execute(&mut *conn).await.map(|r| r.rows_affected()));
     if let Err(error) = updated {
         return taken_or(error);

@@ -57,8 +57,8 @@ pub async fn seed_defaults(db: &Db, content: &DefaultContent) -> sqlx::Result<bo
                     sqlx::query(
                         "insert into versions (product_id, slug, name_zh, name_en, family, seats,
                              campus_wide, term_start, term_end, kms_activated, has_tutorial,
-                             has_activator, sort_order)
-                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                             covers, edition_upgrade, sort_order)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                     )
                     .bind(product_id)
                     .bind(&v.slug)
@@ -71,7 +71,8 @@ pub async fn seed_defaults(db: &Db, content: &DefaultContent) -> sqlx::Result<bo
                     .bind(v.term_end)
                     .bind(v.kms_activated)
                     .bind(v.has_tutorial)
-                    .bind(v.has_activator)
+                    .bind(v.covers.to_stored())
+                    .bind(v.edition_upgrade)
                     .bind(v_order)
                     .execute(&mut *conn)
                     .await?;

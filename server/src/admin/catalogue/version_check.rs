@@ -5,9 +5,10 @@ use super::fill;
 use super::texts::CatalogueText;
 use super::versions::VersionForm;
 use crate::admin::form::{self, MAX_NAME_CHARS, Problems, ticked};
-use crate::catalog::Family;
+use crate::catalog::{Covers, Family};
 use crate::db::edit_versions::VersionFields;
 use crate::routes::is_slug;
+use protocol::products::{self, SetProblem};
 
 /// The most seats a licence may state.
 pub const MAX_SEATS: i64 = 10_000_000;
@@ -67,16 +68,10 @@ pub fn check(typed: &VersionForm, c: &CatalogueText) -> (VersionFields, Problems
     {
         problems.add("term_end", c.end_before_start);
     }
-    let has_activator = ticked(&typed.has_activator);
-    if has_activator && is_slug(&slug) && protocol::products::find(&slug).is_none() {
-        let known: Vec<&str> = protocol::products::PRODUCTS
-            .iter()
-            .map(|p| p.slug)
-            .collect();
-        problems.add(
-            "has_activator",
-            fill(c.activator_unknown, known.join(", "), ""),
-        );
+    let covers = check_covers(&mut problems, typed, family, c);
+    let edition_upgrade = ticked(&typed.edition_upgrade);
+    if edition_upgrade && !covers.offers_upgrade() {
+        problems.add("edition_upgrade", c.edition_upgrade_needs);
     }
     let fields = VersionFields {
         product,
@@ -90,7 +85,8 @@ pub fn check(typed: &VersionForm, c: &CatalogueText) -> (VersionFields, Problems
         term_end,
         kms_activated: ticked(&typed.kms_activated),
         has_tutorial: ticked(&typed.has_tutorial),
-        has_activator,
+        covers,
+        edition_upgrade,
         sort_order: form::sort_order(
             &mut problems,
             "sort_order",
@@ -99,4 +95,45 @@ pub fn check(typed: &VersionForm, c: &CatalogueText) -> (VersionFields, Problems
         ),
     };
     (fields, problems)
+}
+
+/// The ticked products: each in the table, fitting the family, and together a set one
+/// activator run can activate.
+fn check_covers(
+    problems: &mut Problems,
+    typed: &VersionForm,
+    family: Option<Family>,
+    c: &CatalogueText,
+) -> Covers {
+    // A name sent twice (a crafted form) counts once.
+    let mut ids: Vec<&str> = Vec::new();
+    for id in &typed.covers {
+        if !ids.contains(&id.as_str()) {
+            ids.push(id);
+        }
+    }
+    let covers = match Covers::from_ids(ids) {
+        Ok(covers) => covers,
+        Err(unknown) => {
+            let shown: String = unknown.chars().take(80).collect();
+            problems.add("covers", fill(c.covers_unknown, shown, ""));
+            return Covers::default();
+        }
+    };
+    if covers.is_empty() {
+        return covers;
+    }
+    if family.is_some_and(|f| !covers.fits(f)) {
+        problems.add("covers", c.covers_family);
+    }
+    match products::check_set(covers.products().iter().copied()) {
+        Ok(()) | Err(SetProblem::Empty | SetProblem::Twice(_)) => {}
+        Err(SetProblem::TooMany) => problems.add(
+            "covers",
+            fill(c.covers_too_many, protocol::config::MAX_COVERED, ""),
+        ),
+        Err(SetProblem::WindowsAndOffice) => problems.add("covers", c.covers_mixed),
+        Err(SetProblem::OfficeFolders) => problems.add("covers", c.covers_folders),
+    }
+    covers
 }

@@ -18,7 +18,7 @@ use super::{Choice, ChoiceGroup, DeletePage, LIST, fill};
 use crate::admin::Chrome;
 use crate::admin::auth::Staff;
 use crate::admin::edit_texts::{self, EditText};
-use crate::admin::form::{self, Done, Problems, allow_change};
+use crate::admin::form::{self, Done, ListForm, Problems, allow_change};
 use crate::catalog::{Family, format_roc_date};
 use crate::db;
 use crate::db::edit_audit::Outcome;
@@ -45,7 +45,9 @@ pub struct VersionForm {
     pub(super) term_end: String,
     pub(super) kms_activated: Option<String>,
     pub(super) has_tutorial: Option<String>,
-    pub(super) has_activator: Option<String>,
+    /// The ids of the ticked product-table entries (one `covers` per box).
+    pub(super) covers: Vec<String>,
+    pub(super) edition_upgrade: Option<String>,
     pub(super) sort_order: String,
 }
 
@@ -68,11 +70,32 @@ pub struct VersionPage {
     existing: Option<String>,
     products: Vec<ChoiceGroup>,
     families: Vec<ChoiceGroup>,
+    /// The product table by release, each entry ticked or not.
+    releases: Vec<Release>,
     /// The typed term in the ROC calendar, when it parses.
     roc_start: Option<String>,
     roc_end: Option<String>,
     form: VersionForm,
     problems: Problems,
+}
+
+/// One release of the product table, as the form lists it.
+#[derive(Debug)]
+pub struct Release {
+    /// E.g. `Windows 11` or `Office LTSC 2024`.
+    name: String,
+    /// Its products.
+    products: Vec<TableChoice>,
+    /// How many of them are ticked (the group starts open when any is).
+    n_ticked: usize,
+}
+
+/// One product of the table.
+#[derive(Debug)]
+pub struct TableChoice {
+    id: &'static str,
+    name: &'static str,
+    ticked: bool,
 }
 
 /// `GET /admin/catalogue/versions/new`
@@ -96,7 +119,7 @@ pub async fn post_new_version(
     State(state): State<AppState>,
     context: PageContext,
     staff: Staff,
-    Form(typed): Form<VersionForm>,
+    ListForm(typed): ListForm<VersionForm>,
 ) -> Result<Response> {
     allow_change(&staff, &typed.csrf)?;
     let c = texts::text(context.lang);
@@ -141,7 +164,8 @@ pub async fn get_version(
         term_end: iso(f.term_end),
         kms_activated: f.kms_activated.then(|| "on".to_owned()),
         has_tutorial: f.has_tutorial.then(|| "on".to_owned()),
-        has_activator: f.has_activator.then(|| "on".to_owned()),
+        covers: f.covers.ids().map(str::to_owned).collect(),
+        edition_upgrade: f.edition_upgrade.then(|| "on".to_owned()),
         sort_order: f.sort_order.to_string(),
         product: f.product,
         slug: f.slug,
@@ -166,7 +190,7 @@ pub async fn post_version(
     context: PageContext,
     staff: Staff,
     Path(slug): Path<String>,
-    Form(typed): Form<VersionForm>,
+    ListForm(typed): ListForm<VersionForm>,
 ) -> Result<Response> {
     allow_change(&staff, &typed.csrf)?;
     find(&state, &slug).await?;
@@ -269,7 +293,8 @@ async fn page(
         ("seats", c.seats_number),
         ("term_start", c.term_start),
         ("term_end", c.term_end),
-        ("has_activator", c.has_activator),
+        ("covers", c.covers),
+        ("edition_upgrade", c.edition_upgrade),
         ("sort_order", c.sort_order),
     ]);
     let agreements = db::edit_catalogue::list_agreements(&state.db).await?;
@@ -299,6 +324,26 @@ async fn page(
             })
             .collect(),
     }];
+    let mut releases: Vec<Release> = Vec::new();
+    for product in protocol::products::TABLE.iter() {
+        let ticked = form.covers.iter().any(|id| *id == product.id);
+        let choice = TableChoice {
+            id: &product.id,
+            name: &product.name,
+            ticked,
+        };
+        match releases.iter_mut().find(|r| r.name == product.release) {
+            Some(release) => {
+                release.n_ticked += usize::from(ticked);
+                release.products.push(choice);
+            }
+            None => releases.push(Release {
+                name: product.release.clone(),
+                products: vec![choice],
+                n_ticked: usize::from(ticked),
+            }),
+        }
+    }
     let roc = |text: &str| {
         let mut ignored = Problems::default();
         form::date(&mut ignored, "d", text, "").map(|d| format_roc_date(d, lang))
@@ -320,6 +365,7 @@ async fn page(
         existing,
         products,
         families,
+        releases,
         roc_start: roc(&form.term_start),
         roc_end: roc(&form.term_end),
         form,

@@ -247,7 +247,7 @@ pub async fn seats(state: &AppState, scope: &Scope) -> Result<Vec<SeatRow>> {
         .versions
         .iter()
         .filter(|v| scope.shows(v))
-        .filter(|v| v.kms_activated || v.has_activator || used_by(&v.slug) > 0)
+        .filter(|v| v.kms_activated || !v.covers.is_empty() || used_by(&v.slug) > 0)
         .map(|v| {
             let used = used_by(&v.slug);
             let seats = match Seats::from_columns(v.seats, v.campus_wide) {

@@ -1,7 +1,7 @@
 //! The demo's made-up machines and runs: what each machine is (from its number alone, so
 //! runs reuse machines), and a report per run in the activator's own format.
 
-use protocol::products::{self, Method, SetupKey};
+use protocol::products::Product;
 use protocol::report::{
     Architecture, Check, Finding, FindingStatus, Machine, Outcome, ProductOutcome, ProductResult,
     Report,
@@ -11,6 +11,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::SPREAD_DAYS;
 use super::rng::Rng;
+use crate::catalog::Covers;
 use crate::token::encode_hex;
 
 /// Network labels used when no campus networks are configured: documentation prefixes,
@@ -30,7 +31,7 @@ const LAPSING_FROM_DAYS: i64 = 150;
 #[derive(Debug)]
 pub struct Pool {
     machines: u32,
-    versions: Vec<String>,
+    versions: Vec<(String, Covers)>,
     codes: Vec<String>,
     networks: Vec<String>,
     kms: String,
@@ -53,7 +54,7 @@ impl Pool {
     /// A pool sized for `n_reports` (about three reports per machine).
     pub fn new(
         n_reports: u32,
-        versions: Vec<String>,
+        versions: Vec<(String, Covers)>,
         codes: Vec<String>,
         networks: Vec<String>,
         kms: String,
@@ -119,10 +120,12 @@ impl Pool {
         } else {
             "project-2016"
         };
-        if self.versions.iter().any(|v| v == wanted) {
+        if self.versions.iter().any(|(v, _)| v == wanted) {
             wanted.to_owned()
         } else {
-            rng.pick(&self.versions).cloned().unwrap_or_default()
+            rng.pick(&self.versions)
+                .map(|(v, _)| v.clone())
+                .unwrap_or_default()
         }
     }
 
@@ -181,19 +184,38 @@ impl Pool {
         version: &str,
         started_at: OffsetDateTime,
     ) -> Report {
-        let product = products::find(version);
-        let office = matches!(product.map(|p| p.method), Some(Method::Office { .. }));
-        let (os_version, key_for) = match version {
-            "windows-8-1-enterprise" => ("6.3.9600", "6.3"),
-            "windows-7-enterprise" => ("6.1.7601", "6.1"),
-            _ if number.is_multiple_of(3) => ("10.0.22631", "10.0"),
-            _ => ("10.0.19045", "10.0"),
+        let covered: &[&Product] = self
+            .versions
+            .iter()
+            .find(|(v, _)| v == version)
+            .map_or(&[], |(_, covers)| covers.products());
+        let office = covered.first().is_some_and(|p| !p.is_windows());
+        let windows = covered.iter().find_map(|p| p.windows.as_ref());
+        let (os_version, os_edition) = match windows {
+            Some(w) => {
+                // A build of the edition's release, varying between machines.
+                let builds: &[u32] = match w.version.as_str() {
+                    "6.1" => &[7601],
+                    "6.2" => &[9200],
+                    "6.3" => &[9600],
+                    _ => &[10240, 14393, 17763, 19045, 20348, 22631, 26100],
+                };
+                let fitting: Vec<u32> = builds
+                    .iter()
+                    .copied()
+                    .filter(|b| *b >= w.from_build && w.until_build.is_none_or(|u| *b < u))
+                    .collect();
+                let build = fitting
+                    .get(number as usize % fitting.len().max(1))
+                    .copied()
+                    .unwrap_or(w.from_build);
+                (format!("{}.{build}", w.version), w.editions[0].clone())
+            }
+            None if number.is_multiple_of(3) => ("10.0.22631".to_owned(), "Education".to_owned()),
+            None => ("10.0.19045".to_owned(), "Enterprise".to_owned()),
         };
         let wrong_zone = number.is_multiple_of(29);
         let roll = rng.below(100);
-        let keys: Vec<&SetupKey> = product
-            .map(|p| p.setup_keys.iter().collect())
-            .unwrap_or_default();
         let mut findings = vec![finding(Check::Elevated, None, "running as administrator")];
         let mut results = Vec::new();
         let aborted = roll >= 94 && self.has("0x80070005");
@@ -212,7 +234,8 @@ impl Pool {
             } else {
                 None
             };
-            let partial = office && keys.len() > 1 && (76..83).contains(&roll) && !wrong_zone;
+            let partial =
+                office && covered.len() > 1 && (76..83).contains(&roll) && !wrong_zone;
             let clock = if wrong_zone && code.as_deref() == Some("0xC004F06C") {
                 warn(
                     Check::Clock,
@@ -261,23 +284,11 @@ impl Pool {
                     "no retail, trial or subscription Office licence",
                 ));
             }
-            let chosen: Vec<&SetupKey> = if office {
-                keys.iter()
-                    .take(if partial { 2 } else { 1 })
-                    .copied()
-                    .collect()
-            } else {
-                keys.iter()
-                    .filter(|k| k.applies_to == key_for)
-                    .take(1)
-                    .copied()
-                    .collect()
-            };
+            let chosen = &covered[..covered.len().min(if partial { 2 } else { 1 })];
             for (i, key) in chosen.iter().enumerate() {
                 let failed = if partial { i == 1 } else { code.is_some() };
                 results.push(product_result(
                     key,
-                    office,
                     failed.then(|| code.clone().unwrap_or_else(|| "0xC004F074".to_owned())),
                 ));
             }
@@ -304,8 +315,8 @@ impl Pool {
             },
             machine: Machine {
                 id: encode_hex(&Sha256::digest(format!("portal demo machine {number}"))),
-                os_version: os_version.to_owned(),
-                os_edition: "Enterprise".to_owned(),
+                os_version,
+                os_edition,
                 architecture: if number.is_multiple_of(13) {
                     Architecture::X86
                 } else {
@@ -342,8 +353,21 @@ fn warn(check: Check, code: &str, detail: &str) -> Finding {
     }
 }
 
-fn product_result(key: &SetupKey, office: bool, error_code: Option<String>) -> ProductResult {
-    let digest = encode_hex(&Sha256::digest(key.key.as_bytes()));
+fn product_result(product: &Product, error_code: Option<String>) -> ProductResult {
+    let digest = encode_hex(&Sha256::digest(product.key.as_bytes()));
+    let (license_name, license_description) = match (&product.office, &product.windows) {
+        (Some(office), _) => (
+            format!("Office 16, {} edition", office.licence),
+            "Office 16, VOLUME_KMSCLIENT channel".to_owned(),
+        ),
+        (None, windows) => (
+            format!(
+                "Windows(R), {} edition",
+                windows.map_or("Enterprise", |w| w.editions[0].as_str())
+            ),
+            "Windows(R) Operating System, VOLUME_KMSCLIENT channel".to_owned(),
+        ),
+    };
     ProductResult {
         sku_id: format!(
             "{}-{}-{}-{}-{}",
@@ -353,21 +377,9 @@ fn product_result(key: &SetupKey, office: bool, error_code: Option<String>) -> P
             &digest[16..20],
             &digest[20..32]
         ),
-        license_name: if office {
-            format!("{}VL_KMS_Client edition", key.applies_to)
-        } else {
-            "Windows(R), Enterprise edition".to_owned()
-        },
-        license_description: if office {
-            "Office, VOLUME_KMSCLIENT channel"
-        } else {
-            "Windows(R) Operating System, VOLUME_KMSCLIENT channel"
-        }
-        .to_owned(),
-        key_last5: key
-            .key
-            .get(key.key.len().saturating_sub(5)..)
-            .map(str::to_owned),
+        license_name,
+        license_description,
+        key_last5: Some(product.key_last5().to_owned()),
         outcome: if error_code.is_some() {
             ProductOutcome::Failed
         } else {
