@@ -2,6 +2,8 @@
 //!
 //! - [`config`]: `activator.toml`, which the portal writes into each download and the
 //!   activator reads beside its executable;
+//! - [`errors`]: `errors.toml`, the portal's texts for each error code, also in each
+//!   download;
 //! - [`report`]: the JSON report the activator posts to `POST /api/v1/reports`, with the
 //!   one validation both sides apply (the activator before sending, the portal on receipt);
 //! - [`products`]: the product table (`products.toml`): every volume product with a
@@ -12,6 +14,7 @@
 //! understand gets a new number. Strict: unknown fields are errors.
 
 pub mod config;
+pub mod errors;
 pub mod products;
 pub mod report;
 

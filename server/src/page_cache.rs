@@ -1,5 +1,6 @@
-//! Rendered copies of the software list (`/`), the page most people open, and the
-//! catalogue's versions by slug, which every download looks up.
+//! Rendered copies of the software list (`/`), the page most people open, and of what
+//! every download looks up: the catalogue's versions by slug and the error texts
+//! (`errors.toml`) each zip carries.
 //!
 //! Rendering the list costs two queries and a template; serving a copy costs a lock and
 //! a reference count. A copy is kept per language for the unfiltered list only (any
@@ -28,6 +29,7 @@ use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
+use protocol::errors::{ErrorEntry, ErrorText, ErrorTexts};
 use time::Date;
 
 use crate::db::{self, catalog::VersionRow};
@@ -43,6 +45,8 @@ pub struct PageCache {
     /// `[zh-TW, en]`.
     pages: RwLock<[Option<Kept<Bytes>>; 2]>,
     versions: RwLock<Option<Kept<Versions>>>,
+    /// `errors.toml` for downloads.
+    error_texts: RwLock<Option<Kept<Bytes>>>,
 }
 
 /// The catalogue's versions by slug.
@@ -72,6 +76,10 @@ impl PageCache {
         *self.pages.write().unwrap_or_else(PoisonError::into_inner) = [None, None];
         *self
             .versions
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+        *self
+            .error_texts
             .write()
             .unwrap_or_else(PoisonError::into_inner) = None;
     }
@@ -131,6 +139,47 @@ impl PageCache {
         Ok(by_slug.get(slug).cloned())
     }
 
+    /// `errors.toml` as downloads carry it: every error code's title and remedy in both
+    /// languages, placeholders filled, from the copy while it holds.
+    pub async fn error_texts(&self, state: &AppState) -> sqlx::Result<Bytes> {
+        let stamp = self.stamp(state);
+        let kept = Kept::at(
+            &self.error_texts.read().unwrap_or_else(PoisonError::into_inner),
+            &stamp,
+        );
+        if let Some(kept) = kept {
+            return Ok(kept);
+        }
+        let zh = db::content::list_error_codes(&state.db, Lang::ZhTw).await?;
+        let en = db::content::list_error_codes(&state.db, Lang::En).await?;
+        let [fill_zh, fill_en] = Lang::ALL.map(|lang| stamp.site.placeholders(lang));
+        let error = zh
+            .into_iter()
+            .filter_map(|zh| {
+                let en = en.iter().find(|e| e.code == zh.code)?;
+                Some(ErrorEntry {
+                    zh_tw: ErrorText {
+                        title: fill_zh.fill(&zh.title),
+                        remedy: fill_zh.fill(&zh.remedy_md),
+                    },
+                    en: ErrorText {
+                        title: fill_en.fill(&en.title),
+                        remedy: fill_en.fill(&en.remedy_md),
+                    },
+                    code: zh.code,
+                })
+            })
+            .collect();
+        let file = ErrorTexts { error }.to_toml().replace('\n', "\r\n");
+        let bytes = Bytes::from(file);
+        let mut slot = self
+            .error_texts
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.keep(&mut slot, stamp, bytes.clone());
+        Ok(bytes)
+    }
+
     /// Puts `value`, made from reads after `stamp` was taken, in `slot`, unless the
     /// catalogue was invalidated since.
     fn keep<T>(&self, slot: &mut Option<Kept<T>>, stamp: Stamp, value: T) {
@@ -150,6 +199,11 @@ impl<T: Clone> Kept<T> {
 }
 
 impl Stamp {
+    /// The settings a page rendered under this stamp shows.
+    pub fn site(&self) -> &Snapshot {
+        &self.site
+    }
+
     /// Whether a copy stamped `self` may be served at `now`.
     fn holds(&self, now: &Stamp) -> bool {
         self.generation == now.generation

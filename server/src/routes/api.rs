@@ -5,7 +5,7 @@ use axum::extract::State;
 use serde::Serialize;
 
 use super::catalog::{download_path, tutorial_path};
-use crate::catalog::{Family, Status, format_iso_date};
+use crate::catalog::{Family, Offer, Status, format_iso_date};
 use crate::db;
 use crate::error::Result;
 use crate::state::AppState;
@@ -48,8 +48,11 @@ pub struct CatalogVersion {
     pub kms_activated: bool,
     /// Absolute URL of its tutorial, if any.
     pub tutorial_url: Option<String>,
-    /// Absolute URL of its activator download, if any.
+    /// Absolute URL of its activator download, if one is offered today.
     pub download_url: Option<String>,
+    /// The products of the product table its activator activates (their ids); empty when
+    /// it has no activator.
+    pub activates: Vec<&'static str>,
     /// Absolute URL of its page.
     pub page_url: String,
 }
@@ -91,6 +94,7 @@ pub struct Term {
 )]
 pub async fn get_catalog(State(state): State<AppState>) -> Result<Json<CatalogResponse>> {
     let today = state.today();
+    let offer_ended = state.site().site.offer_ended_licences;
     let base = &state.config.public_url;
     let rows = db::catalog::list_versions(&state.db).await?;
     let versions = rows
@@ -99,9 +103,10 @@ pub async fn get_catalog(State(state): State<AppState>) -> Result<Json<CatalogRe
             let family = Family::parse(&row.family).unwrap_or(Family::Other);
             CatalogVersion {
                 tutorial_url: tutorial_path(&row, family).map(|p| format!("{base}{p}")),
-                download_url: row
-                    .has_activator
-                    .then(|| format!("{base}{}", download_path(&row.slug))),
+                download_url: (!row.covers.is_empty()
+                    && Offer::of(row.term_start, row.term_end, today, offer_ended).is_offered())
+                .then(|| format!("{base}{}", download_path(&row.slug))),
+                activates: row.covers.ids().collect(),
                 page_url: format!("{base}/catalog/{}", row.slug),
                 family: family.as_str(),
                 status: Status::of(row.term_end, today).as_str(),

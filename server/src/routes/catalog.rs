@@ -11,7 +11,7 @@ use time::Date;
 
 use super::{Query, is_slug, text_param};
 use crate::catalog::{
-    Family, Seats, Status, format_iso_date, format_roc_date, format_roc_date_short,
+    Family, Offer, Seats, Status, format_iso_date, format_roc_date, format_roc_date_short,
 };
 use crate::db;
 use crate::db::catalog::VersionRow;
@@ -64,6 +64,14 @@ pub struct DownloadInfo {
     sha256: Option<String>,
     /// Its size, for people.
     size: String,
+    /// The products it activates, by Microsoft's names.
+    covers: Vec<&'static str>,
+    /// The term has ended but the download is still offered: its last day.
+    ended: Option<DateView>,
+    /// The term has not started: the day downloads open.
+    opens: Option<DateView>,
+    /// The term has ended and the download is withdrawn: its last day.
+    withdrawn: Option<DateView>,
 }
 
 /// One choice in a filter's `<select>`.
@@ -158,6 +166,7 @@ pub async fn get_catalog(
         return Ok(html(body));
     }
     let today = stamp.today;
+    let offer_ended = stamp.site().site.offer_ended_licences;
     let rows = db::catalog::list_versions(&state.db).await?;
     let n_total = rows.len();
     let mut groups: Vec<AgreementGroup> = Vec::new();
@@ -168,7 +177,7 @@ pub async fn get_catalog(
         }
         n_shown += 1;
         let name = lang.pick(&row.agreement_name_zh, &row.agreement_name_en);
-        let line = VersionLine::new(row, lang, today);
+        let line = VersionLine::new(row, lang, today, offer_ended);
         match groups.last_mut() {
             Some(group) if group.name == name => group.versions.push(line),
             _ => groups.push(AgreementGroup {
@@ -225,21 +234,38 @@ pub async fn get_version(
         .await?
         .ok_or(Error::NotFound)?;
     let lang = context.lang;
-    let download = if row.has_activator && protocol::products::find(&row.slug).is_some() {
+    let today = state.today();
+    let offer_ended = state.site().site.offer_ended_licences;
+    let download = if row.covers.is_empty() {
+        None
+    } else {
         let prepared = state.bundles.ready().await;
+        let offer = Offer::of(row.term_start, row.term_end, today, offer_ended);
+        let day = |wanted: fn(Offer) -> Option<Date>| wanted(offer).map(|d| DateView::new(d, lang));
         Some(DownloadInfo {
             size: prepared
                 .as_ref()
                 .map(|p| format!("{:.1} MB", p.size as f64 / 1_000_000.0))
                 .unwrap_or_default(),
             sha256: prepared.map(|p| p.sha256.clone()),
+            covers: row.covers.products().iter().map(|p| p.name.as_str()).collect(),
+            ended: day(|o| match o {
+                Offer::Ended(d) => Some(d),
+                _ => None,
+            }),
+            opens: day(|o| match o {
+                Offer::NotYet(d) => Some(d),
+                _ => None,
+            }),
+            withdrawn: day(|o| match o {
+                Offer::Withdrawn(d) => Some(d),
+                _ => None,
+            }),
         })
-    } else {
-        None
     };
     Ok(VersionPage {
         layout: Layout::new(&state, &context, Nav::Catalogue),
-        version: VersionLine::new(&row, lang, state.today()),
+        version: VersionLine::new(&row, lang, today, offer_ended),
         agreement: lang
             .pick(&row.agreement_name_zh, &row.agreement_name_en)
             .to_owned(),
@@ -251,8 +277,9 @@ pub async fn get_version(
 }
 
 impl VersionLine {
-    /// Builds the view of `row` in `lang` as of `today`.
-    pub fn new(row: &VersionRow, lang: Lang, today: Date) -> VersionLine {
+    /// Builds the view of `row` in `lang` as of `today`; `offer_ended` is the
+    /// institution's choice to offer ended licences' downloads.
+    pub fn new(row: &VersionRow, lang: Lang, today: Date, offer_ended: bool) -> VersionLine {
         let family = Family::parse(&row.family).unwrap_or(Family::Other);
         let status = Status::of(row.term_end, today);
         let name = lang.pick(&row.name_zh, &row.name_en).to_owned();
@@ -268,7 +295,9 @@ impl VersionLine {
             status_label: status.label(lang),
             kms_activated: row.kms_activated,
             tutorial_url: tutorial_path(row, family),
-            download_url: row.has_activator.then(|| download_path(&row.slug)),
+            download_url: (!row.covers.is_empty()
+                && Offer::of(row.term_start, row.term_end, today, offer_ended).is_offered())
+            .then(|| download_path(&row.slug)),
         }
     }
 

@@ -5,13 +5,13 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use protocol::SCHEMA;
-use protocol::config::{ActivatorConfig, Family as WireFamily, KmsHost, Language};
+use protocol::config::{self, ActivatorConfig, KmsHost, Language};
 use time::Duration;
 
+use super::catalog::DateView;
 use super::is_slug;
 use crate::bundle::Extra;
-use crate::catalog::Family;
+use crate::catalog::Offer;
 use crate::db::downloads::Download;
 use crate::error::{Error, Result};
 use crate::lang::Lang;
@@ -27,6 +27,19 @@ pub struct OffCampusPage {
     version: String,
 }
 
+/// The page shown instead of a download the licence term does not allow (status 404):
+/// before the term starts, or after it ended when ended licences are not offered.
+#[derive(Template, WebTemplate)]
+#[template(path = "download_closed.html")]
+pub struct ClosedPage {
+    layout: Layout,
+    version: String,
+    /// Set before the term starts: the day downloads open.
+    opens: Option<DateView>,
+    /// Set after the term ended: its last day.
+    ended: Option<DateView>,
+}
+
 /// `GET /download/{slug}`
 pub async fn get_download(
     State(state): State<AppState>,
@@ -34,7 +47,7 @@ pub async fn get_download(
     ClientAddr(client): ClientAddr,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    if !is_slug(&slug) || protocol::products::find(&slug).is_none() {
+    if !is_slug(&slug) {
         return Err(Error::NotFound);
     }
     let row = state
@@ -42,10 +55,32 @@ pub async fn get_download(
         .version(&state, &slug)
         .await?
         .ok_or(Error::NotFound)?;
-    if !row.has_activator {
+    if row.covers.is_empty() {
         return Err(Error::NotFound);
     }
     let lang = context.lang;
+    let site = state.site();
+    let offer = Offer::of(
+        row.term_start,
+        row.term_end,
+        state.today(),
+        site.site.offer_ended_licences,
+    );
+    if !offer.is_offered() {
+        let page = ClosedPage {
+            layout: Layout::new(&state, &context, Nav::Catalogue),
+            version: lang.pick(&row.name_zh, &row.name_en).to_owned(),
+            opens: match offer {
+                Offer::NotYet(day) => Some(DateView::new(day, lang)),
+                _ => None,
+            },
+            ended: match offer {
+                Offer::Withdrawn(day) => Some(DateView::new(day, lang)),
+                _ => None,
+            },
+        };
+        return Ok((StatusCode::NOT_FOUND, page).into_response());
+    }
     let network = network_of(client, &state.config);
     if !network.on_campus {
         let version = lang.pick(&row.name_zh, &row.name_en).to_owned();
@@ -73,34 +108,37 @@ pub async fn get_download(
     let now = state.now();
     let expires_at = now + Duration::days(i64::from(state.config.download_token_days));
     let issued = state.tokens.issue(&slug, expires_at)?;
-    let family = Family::parse(&row.family).unwrap_or(Family::Other);
     let settings = ActivatorConfig {
-        schema: SCHEMA,
+        schema: config::SCHEMA,
         product: slug.clone(),
-        family: match family {
-            Family::Windows => WireFamily::Windows,
-            Family::Project => WireFamily::Project,
-            Family::Visio => WireFamily::Visio,
-            _ => WireFamily::Office,
-        },
+        name_zh: row.name_zh.clone(),
+        name_en: row.name_en.clone(),
+        licence_ends: row.term_end,
         language: match lang {
             Lang::ZhTw => Language::ZhTw,
             Lang::En => Language::En,
         },
         portal_url: state.config.public_url.clone(),
         download_token: issued.token.clone(),
+        edition_upgrade: row.edition_upgrade,
         kms: KmsHost {
             host: state.config.kms.host.clone(),
             port: state.config.kms.port,
         },
+        covers: row.covers.products().iter().map(|p| (*p).clone()).collect(),
     };
     let settings = settings.to_toml().replace('\n', "\r\n");
     let readme = readme(&state, &row.name_zh, &row.name_en, &prepared.sha256);
+    let error_texts = state.pages.error_texts(&state).await?;
     // A few kilobytes written in memory: no need for a blocking thread.
     let zip = prepared.zip(&[
         Extra {
             name: "activator.toml",
             contents: settings.as_bytes(),
+        },
+        Extra {
+            name: "errors.toml",
+            contents: &error_texts,
         },
         Extra {
             name: "README.txt",

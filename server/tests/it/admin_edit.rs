@@ -135,11 +135,14 @@ pub fn version_form(v: &VersionFields) -> Vec<(&'static str, String)> {
     for (name, on) in [
         ("kms_activated", v.kms_activated),
         ("has_tutorial", v.has_tutorial),
-        ("has_activator", v.has_activator),
+        ("edition_upgrade", v.edition_upgrade),
     ] {
         if on {
             fields.push((name, "on".to_owned()));
         }
+    }
+    for id in v.covers.ids() {
+        fields.push(("covers", id.to_owned()));
     }
     fields
 }

@@ -79,10 +79,22 @@ async fn each_version_rule_refuses_with_its_message_and_changes_nothing(backend:
             "The term cannot end before it starts.",
         ),
         (
-            "has_activator",
+            "covers",
+            Some("windows-11-education"),
+            "covers",
+            "The ticked products do not fit the family",
+        ),
+        (
+            "covers",
+            Some("office-3000-proplus"),
+            "covers",
+            "The product table has no office-3000-proplus",
+        ),
+        (
+            "edition_upgrade",
             Some("on"),
-            "has_activator",
-            "The activator does not know this version",
+            "edition_upgrade",
+            "An edition upgrade needs a ticked Windows 10 or 11",
         ),
         (
             "sort_order",

@@ -25,6 +25,8 @@ fn settings_form(name_en: &str, phone: &str) -> Vec<(&'static str, String)> {
         ("it_office_zh", "資訊中心"),
         ("it_office_en", "Computing Centre"),
         ("vpn_url", "https://vpn.example.edu/guide"),
+        // Ticked, as the configuration has it: a browser sends a ticked box only.
+        ("offer_ended_licences", "on"),
         ("team_zh", "服務台"),
         ("team_en", "Service desk"),
         ("phone", phone),

@@ -82,7 +82,8 @@ async fn a_download_holds_the_activator_its_settings_readme_and_checksums(backen
             "README.txt",
             "SHA256SUMS",
             "activator.exe",
-            "activator.toml"
+            "activator.toml",
+            "errors.toml"
         ]
     );
     assert_eq!(files["activator.exe"], FAKE_EXE);
@@ -116,7 +117,17 @@ async fn a_download_holds_the_activator_its_settings_readme_and_checksums(backen
     assert!(readme.contains("kms.example.edu:1688"));
 
     let sums = String::from_utf8(files["SHA256SUMS"].clone()).unwrap();
-    for name in ["activator.exe", "activator.toml", "README.txt"] {
+    // The portal's own texts for each code, placeholders filled, for the activator to
+    // print (its compiled-in copy is only the fallback).
+    let errors = protocol::errors::ErrorTexts::from_toml(
+        std::str::from_utf8(&files["errors.toml"]).unwrap(),
+    )
+    .unwrap();
+    let unreachable = errors.find("0xC004F074").expect("0xC004F074 is explained");
+    assert!(unreachable.zh_tw.remedy.contains("kms.example.edu"));
+    assert!(!unreachable.en.remedy.contains("{{"), "placeholders filled");
+    assert!(errors.error.len() >= 16);
+    for name in ["activator.exe", "activator.toml", "errors.toml", "README.txt"] {
         let digest: String = Sha256::digest(&files[name])
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -141,7 +152,8 @@ async fn each_download_gets_its_own_token_and_is_recorded(backend: Backend) {
     let first = download(&app, "windows-10-enterprise").await;
     let second = download(&app, "windows-10-enterprise").await;
     assert_ne!(first.download_token, second.download_token);
-    assert_eq!(first.family, protocol::config::Family::Windows);
+    let covered: Vec<&str> = first.covers.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(covered, ["windows-10-enterprise"]);
     let today = format_iso_date(app.state.local_date(app.state.now()));
     let (rows, daily): (i64, i64) = match &app.state.db {
         server::db::Db::Sqlite(pool, _) => (
@@ -249,7 +261,7 @@ async fn a_catalogue_edit_reaches_downloads_at_once(backend: Backend) {
 
     let mut off = set(
         version_form(&stored(&app, slug).await.unwrap()),
-        "has_activator",
+        "covers",
         None,
     );
     off.push(("csrf", s.csrf.clone()));
@@ -261,8 +273,8 @@ async fn a_catalogue_edit_reaches_downloads_at_once(backend: Backend) {
 
     let mut on = set(
         version_form(&stored(&app, slug).await.unwrap()),
-        "has_activator",
-        Some("on"),
+        "covers",
+        Some("office-2019-proplus"),
     );
     on = set(
         on,

@@ -86,8 +86,10 @@ pub struct Release {
     name: String,
     /// Its products.
     products: Vec<TableChoice>,
-    /// How many of them are ticked (the group starts open when any is).
+    /// How many of them are ticked.
     n_ticked: usize,
+    /// Whether the group starts open: when any is ticked, and the first when none is.
+    open: bool,
 }
 
 /// One product of the table.
@@ -96,6 +98,8 @@ pub struct TableChoice {
     id: &'static str,
     name: &'static str,
     ticked: bool,
+    /// The first box of the first open group: what the problem summary links to.
+    anchor: bool,
 }
 
 /// `GET /admin/catalogue/versions/new`
@@ -331,6 +335,7 @@ async fn page(
             id: &product.id,
             name: &product.name,
             ticked,
+            anchor: false,
         };
         match releases.iter_mut().find(|r| r.name == product.release) {
             Some(release) => {
@@ -341,8 +346,20 @@ async fn page(
                 name: product.release.clone(),
                 products: vec![choice],
                 n_ticked: usize::from(ticked),
+                open: false,
             }),
         }
+    }
+    let none_ticked = releases.iter().all(|r| r.n_ticked == 0);
+    for (i, release) in releases.iter_mut().enumerate() {
+        release.open = release.n_ticked > 0 || (none_ticked && i == 0);
+    }
+    if let Some(first) = releases
+        .iter_mut()
+        .find(|r| r.open)
+        .and_then(|r| r.products.first_mut())
+    {
+        first.anchor = true;
     }
     let roc = |text: &str| {
         let mut ignored = Problems::default();

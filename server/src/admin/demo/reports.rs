@@ -363,7 +363,7 @@ fn product_result(product: &Product, error_code: Option<String>) -> ProductResul
         (None, windows) => (
             format!(
                 "Windows(R), {} edition",
-                windows.map_or("Enterprise", |w| w.editions[0].as_str())
+                windows.as_ref().map_or("Enterprise", |w| w.editions[0].as_str())
             ),
             "Windows(R) Operating System, VOLUME_KMSCLIENT channel".to_owned(),
         ),
