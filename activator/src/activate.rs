@@ -7,12 +7,11 @@
 //! there by us.
 
 use protocol::config::ActivatorConfig;
-use protocol::products::Product;
 use protocol::report::{ProductOutcome, ProductResult};
 
 use crate::parse::{ospp, slmgr};
 use crate::preflight::{Target, run_script};
-use crate::system::{OsVersion, System};
+use crate::system::System;
 use crate::text::Text;
 
 /// A GUID for results whose script printed none.
@@ -41,12 +40,7 @@ pub struct Step {
 }
 
 /// The commands activation runs for `target`, in order; `/act` or `/ato` last.
-pub fn plan(
-    target: &Target,
-    product: &Product,
-    config: &ActivatorConfig,
-    text: &Text,
-) -> Vec<Step> {
+pub fn plan(target: &Target<'_>, config: &ActivatorConfig, text: &Text) -> Vec<Step> {
     let step = |label, args: &[String]| Step {
         label,
         args: args.to_vec(),
@@ -54,30 +48,39 @@ pub fn plan(
     let host = &config.kms.host;
     let port = config.kms.port;
     match target {
-        Target::Office { licences, .. } => {
+        Target::Office { found, .. } => {
             let mut steps = vec![
                 step(text.step_set_host, &[format!("/sethst:{host}")]),
                 step(text.step_set_port, &[format!("/setprt:{port}")]),
             ];
-            for key in office_keys_to_install(licences, product) {
+            for found in found.iter().filter(|f| f.install_key) {
+                let key = &found.product.key;
                 steps.push(step(text.step_install_key, &[format!("/inpkey:{key}")]));
             }
             steps.push(step(text.step_activate, &["/act".to_owned()]));
             steps
         }
         Target::Windows {
-            licences, version, ..
+            licences,
+            product,
+            upgrade,
+            ..
         } => {
             let mut steps = Vec::new();
-            if let Some(key) = windows_key_to_install(licences, product, *version) {
+            if *upgrade {
+                steps.push(step(
+                    text.step_upgrade,
+                    &["/ipk".to_owned(), product.key.clone()],
+                ));
+            } else if !licences.first().is_some_and(|l| l.kms_client) {
                 steps.push(step(
                     text.step_install_key,
-                    &["/ipk".to_owned(), key.to_owned()],
+                    &["/ipk".to_owned(), product.key.clone()],
                 ));
             }
             steps.push(step(
                 text.step_set_host,
-                &["/skms".to_owned(), format!("{host}:{port}")],
+                &["/skms".to_owned(), kms_address(host, port)],
             ));
             steps.push(step(text.step_activate, &["/ato".to_owned()]));
             steps
@@ -88,7 +91,7 @@ pub fn plan(
 /// Runs the plan, telling the person each step, and answers one result per product.
 pub fn activate(
     system: &dyn System,
-    target: &Target,
+    target: &Target<'_>,
     steps: &[Step],
     say: &mut dyn FnMut(&str),
     text: &Text,
@@ -140,46 +143,13 @@ pub fn activate(
     }
 }
 
-/// Office setup keys to install: the main edition's when no KMS client licence of this
-/// version is installed, and any other edition's whose licence is installed with a
-/// non-KMS key (for example Visio with a MAK).
-pub fn office_keys_to_install(licences: &[ospp::Licence], product: &Product) -> Vec<&'static str> {
-    let is_kms = |l: &ospp::Licence| {
-        ospp::channel(&l.license_name, &l.license_description) == ospp::Channel::KmsClient
-    };
-    let mut keys = Vec::new();
-    for (i, key) in product.setup_keys.iter().enumerate() {
-        let installed: Vec<&ospp::Licence> = licences
-            .iter()
-            .filter(|l| l.license_name.contains(key.applies_to))
-            .collect();
-        let needs = if installed.is_empty() {
-            i == 0
-        } else {
-            !installed.iter().any(|l| is_kms(l))
-        };
-        if needs {
-            keys.push(key.key);
-        }
+/// `HOST:PORT` as `slmgr /skms` takes it: an IPv6 address in brackets.
+pub fn kms_address(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
     }
-    keys
-}
-
-/// The Windows setup key to install when the active licence is not a KMS client one.
-pub fn windows_key_to_install(
-    licences: &[slmgr::WindowsLicence],
-    product: &Product,
-    version: OsVersion,
-) -> Option<&'static str> {
-    if licences.first().is_some_and(|l| l.kms_client) {
-        return None;
-    }
-    let version = format!("{}.{}", version.major, version.minor);
-    product
-        .setup_keys
-        .iter()
-        .find(|k| k.applies_to == version)
-        .map(|k| k.key)
 }
 
 fn office_result(product: ospp::ActProduct) -> ProductResult {
@@ -220,7 +190,7 @@ fn windows_result(
 }
 
 /// One failed result per licence of the target, when a setup step failed.
-fn failed_before_activation(target: &Target, code: &str) -> Vec<ProductResult> {
+fn failed_before_activation(target: &Target<'_>, code: &str) -> Vec<ProductResult> {
     match target {
         Target::Office { licences, .. } => licences
             .iter()

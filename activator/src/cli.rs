@@ -1,4 +1,4 @@
-//! The command line. Hand-written: six flags do not need a parser crate in a program
+//! The command line. Hand-written: seven flags do not need a parser crate in a program
 //! that must stay small.
 
 use std::path::PathBuf;
@@ -18,6 +18,9 @@ pub struct Args {
     pub lang: Option<Language>,
     /// `--status`: show the current licence state only.
     pub status: bool,
+    /// `--upgrade-edition`: agree in advance to upgrading Windows Pro to the covered
+    /// edition, when the licence covers that (for unattended runs).
+    pub upgrade_edition: bool,
     /// `--help`.
     pub help: bool,
     /// `--version`.
@@ -26,11 +29,14 @@ pub struct Args {
 
 /// The help text (English and Chinese: the language is not known yet when it is needed).
 pub const USAGE: &str = "\
-activator.exe [--config FILE] [--dry-run] [--status] [--lang zh-TW|en] [--no-pause]
+activator.exe [--config FILE] [--dry-run] [--status] [--upgrade-edition]
+              [--lang zh-TW|en] [--no-pause]
 
   --config FILE   settings file (default: activator.toml beside activator.exe)
   --dry-run       check this PC and show what would run; change nothing
   --status        show the current licence state only
+  --upgrade-edition  upgrade Windows Pro to the covered edition without asking
+                  (only when the campus licence covers the upgrade)
   --lang LANG     zh-TW or en (default: the PC's language)
   --no-pause      do not wait for a key at the end
 
@@ -69,6 +75,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             "--dry-run" => parsed.dry_run = true,
             "--no-pause" => parsed.no_pause = true,
             "--status" => parsed.status = true,
+            "--upgrade-edition" => parsed.upgrade_edition = true,
             "--help" | "-h" | "/?" => parsed.help = true,
             "--version" | "-V" => parsed.version = true,
             other => return Err(format!("unknown argument {other}")),
@@ -96,8 +103,10 @@ mod tests {
             "--dry-run",
             "--lang=en",
             "--no-pause",
+            "--upgrade-edition",
         ])
         .unwrap();
+        assert!(parsed.upgrade_edition);
         assert_eq!(parsed.config, Some(PathBuf::from(r"D:\a.toml")));
         assert!(parsed.dry_run && parsed.no_pause && !parsed.status);
         assert_eq!(parsed.lang, Some(Language::En));

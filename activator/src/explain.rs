@@ -1,11 +1,13 @@
 //! Explains an activation error code in plain words, from the same text the portal's
-//! `/errors/{code}` page shows: `content/errors.toml` is compiled in, its Markdown turned
-//! into console text with the configured KMS host filled in.
+//! `/errors/{code}` page shows: the download's `errors.toml` (the portal's texts when it
+//! was made), else `content/errors.toml` compiled in, its Markdown turned into console
+//! text with the configured KMS host filled in.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use protocol::config::{ActivatorConfig, Language};
+use protocol::errors::ErrorTexts;
 use serde::Deserialize;
 
 /// What to tell the person about one error code.
@@ -19,11 +21,33 @@ pub struct Explanation {
     pub url: String,
 }
 
-/// Explains `code` (canonical form) in `language`; codes the portal does not know get a
-/// generic line and still the URL, where the portal says what it can.
-pub fn explain(code: &str, language: Language, config: &ActivatorConfig) -> Explanation {
+/// Explains `code` (canonical form) in `language`, from the portal's texts when the
+/// download carries them and they know the code, else from those compiled in; codes
+/// neither knows get a generic line and still the URL, where the portal says what it can.
+pub fn explain(
+    code: &str,
+    language: Language,
+    config: &ActivatorConfig,
+    portal: Option<&ErrorTexts>,
+) -> Explanation {
     let url = format!("{}/errors/{code}", config.portal_url);
-    let Some(entry) = CODES.get(code) else {
+    let from_portal = portal.and_then(|texts| texts.find(code)).map(|e| {
+        let text = match language {
+            Language::ZhTw => &e.zh_tw,
+            Language::En => &e.en,
+        };
+        (text.title.clone(), text.remedy.clone())
+    });
+    let compiled = || {
+        CODES.get(code).map(|e| {
+            let text = match language {
+                Language::ZhTw => &e.zh,
+                Language::En => &e.en,
+            };
+            (text.title.clone(), text.remedy.clone())
+        })
+    };
+    let Some((title, remedy)) = from_portal.or_else(compiled) else {
         let title = match language {
             Language::ZhTw => "未列出的錯誤碼；請查看入口網站或聯絡資訊單位。",
             Language::En => {
@@ -35,10 +59,6 @@ pub fn explain(code: &str, language: Language, config: &ActivatorConfig) -> Expl
             remedy: Vec::new(),
             url,
         };
-    };
-    let text = match language {
-        Language::ZhTw => &entry.zh,
-        Language::En => &entry.en,
     };
     let fill = |s: &str| {
         s.replace("{{kms_host}}", &config.kms.host)
@@ -53,8 +73,8 @@ pub fn explain(code: &str, language: Language, config: &ActivatorConfig) -> Expl
             )
     };
     Explanation {
-        title: fill(&text.title),
-        remedy: markdown_to_lines(&fill(&text.remedy), &config.portal_url),
+        title: fill(&title),
+        remedy: markdown_to_lines(&fill(&remedy), &config.portal_url),
         url,
     }
 }
@@ -186,7 +206,7 @@ mod tests {
         assert!(CODES.len() >= 16, "content/errors.toml did not load");
         for code in CODES.keys() {
             for language in [Language::ZhTw, Language::En] {
-                let e = explain(code, language, &config());
+                let e = explain(code, language, &config(), None);
                 assert!(!e.title.is_empty() && !e.remedy.is_empty(), "{code}");
                 assert_eq!(e.url, format!("https://licences.example.edu/errors/{code}"));
                 let all = e.remedy.join("\n");
@@ -200,15 +220,30 @@ mod tests {
 
     #[test]
     fn the_configured_host_is_filled_in() {
-        let e = explain("0xC004F074", Language::En, &config());
+        let e = explain("0xC004F074", Language::En, &config(), None);
         let all = e.remedy.join("\n");
         assert!(all.contains("kms.example.edu"), "{all}");
         assert!(e.title.to_lowercase().contains("kms"), "{}", e.title);
     }
 
     #[test]
+    fn the_portal_texts_in_the_download_come_first() {
+        let portal = ErrorTexts::from_toml(
+            "[[error]]\ncode = \"0xC004F074\"\n[error.zh-TW]\ntitle = \"連不到 KMS 主機（入口網站的說明）\"\nremedy = \"請先連上 **校園 VPN**。\"\n[error.en]\ntitle = \"No KMS host (the portal's words)\"\nremedy = \"Connect to the **campus VPN** first.\"\n",
+        )
+        .unwrap();
+        let e = explain("0xC004F074", Language::En, &config(), Some(&portal));
+        assert_eq!(e.title, "No KMS host (the portal's words)");
+        assert_eq!(e.remedy, ["  Connect to the campus VPN first."]);
+        // A code the portal's file lacks falls back to the compiled-in text.
+        let other = explain("0xC004F038", Language::En, &config(), Some(&portal));
+        assert_eq!(other, explain("0xC004F038", Language::En, &config(), None));
+        assert!(!other.remedy.is_empty());
+    }
+
+    #[test]
     fn unknown_codes_still_get_the_url() {
-        let e = explain("0xDEADBEEF", Language::ZhTw, &config());
+        let e = explain("0xDEADBEEF", Language::ZhTw, &config(), None);
         assert!(e.remedy.is_empty());
         assert!(e.url.ends_with("/errors/0xDEADBEEF"));
         assert!(!is_known("0xDEADBEEF") && is_known("0xC004F074"));

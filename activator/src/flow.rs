@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use protocol::config::{ActivatorConfig, Language};
-use protocol::products::{self, Method, Product};
-use protocol::report::{FindingStatus, Outcome, ProductOutcome, ProductResult};
+use protocol::errors::ErrorTexts;
+use protocol::report::{Check, Finding, FindingStatus, Outcome, ProductOutcome, ProductResult};
 
 use crate::activate::{self, Step};
 use crate::cli::{self, Args};
@@ -13,7 +13,7 @@ use crate::deliver::{self, Delivery, Envelope};
 use crate::explain::explain;
 use crate::parse::{ospp, slmgr};
 use crate::preflight::{self, Target};
-use crate::report::{self, Run};
+use crate::report;
 use crate::system::System;
 use crate::text::{Text, text};
 
@@ -48,12 +48,18 @@ pub fn main(system: &dyn System, args: Vec<String>) -> i32 {
         return EXIT_SUCCESS;
     }
     let code = match load_config(system, &args, pc_language) {
-        Ok(config) => {
+        Ok((config, portal_texts)) => {
             let language = args.lang.or(pc_language).unwrap_or(config.language);
             if args.status {
                 status(system, &config, language)
             } else {
-                run(system, &config, language, args.dry_run)
+                let run_with = Run {
+                    config: &config,
+                    language,
+                    portal_texts: portal_texts.as_ref(),
+                    args: &args,
+                };
+                run(system, &run_with)
             }
         }
         Err(message) => {
@@ -81,11 +87,22 @@ pub fn pc_language(system: &dyn System) -> Option<Language> {
     }
 }
 
+/// One run's settings, as read and as asked for.
+struct Run<'a> {
+    config: &'a ActivatorConfig,
+    language: Language,
+    /// The portal's error texts from the download's `errors.toml`, when it has one.
+    portal_texts: Option<&'a ErrorTexts>,
+    args: &'a Args,
+}
+
+/// Reads `activator.toml`, and `errors.toml` beside it when there is a readable one (a
+/// missing or damaged one only means the texts compiled in are used).
 fn load_config(
     system: &dyn System,
     args: &Args,
     pc_language: Option<Language>,
-) -> Result<ActivatorConfig, String> {
+) -> Result<(ActivatorConfig, Option<ErrorTexts>), String> {
     let t = text(args.lang.or(pc_language).unwrap_or(Language::ZhTw));
     let path = args.config.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -97,29 +114,48 @@ fn load_config(
         .read_file(&path)
         .map_err(|_| format!("{} {}", t.config_missing, path.display()))?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{} not UTF-8", t.config_invalid))?;
-    ActivatorConfig::from_toml(&text).map_err(|v| format!("{} {v}", t.config_invalid))
+    let config =
+        ActivatorConfig::from_toml(&text).map_err(|v| format!("{} {v}", t.config_invalid))?;
+    let folder = path.to_string_lossy();
+    let folder = folder
+        .rsplit_once(['\\', '/'])
+        .map_or("", |(folder, _)| folder);
+    let errors = PathBuf::from(format!(r"{folder}\errors.toml"));
+    let portal_texts = system
+        .read_file(&errors)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| ErrorTexts::from_toml(&text).ok());
+    Ok((config, portal_texts))
 }
 
-fn run(system: &dyn System, config: &ActivatorConfig, language: Language, dry_run: bool) -> i32 {
+fn run(system: &dyn System, run: &Run<'_>) -> i32 {
+    let (config, language) = (run.config, run.language);
     let t = text(language);
     let started_at = system.now_utc();
-    let Some(product) = products::find(&config.product) else {
-        return EXIT_USAGE;
-    };
     let say = |line: &str| system.write_out(&format!("{line}\n"));
+    let version = match language {
+        Language::ZhTw => &config.name_zh,
+        Language::En => &config.name_en,
+    };
     say(&format!(
-        "{} {} — {}",
+        "{} {} — {version}",
         t.title,
-        env!("CARGO_PKG_VERSION"),
-        product.name
+        env!("CARGO_PKG_VERSION")
     ));
     say(&t.labelled(
         t.kms_host,
-        &format!("{}:{}", config.kms.host, config.kms.port),
+        &activate::kms_address(&config.kms.host, config.kms.port),
     ));
+    if let Some(ended) = config
+        .licence_ends
+        .filter(|end| *end < system.now_utc().to_offset(system.local_offset()).date())
+    {
+        say(&format!("[!] {} {ended}", t.licence_ended));
+    }
     say("");
     say(t.section_checks);
-    let survey = preflight::survey(system, config, product, t);
+    let mut survey = preflight::survey(system, config, t);
     for noted in &survey.findings {
         let marker = match noted.finding.status {
             FindingStatus::Pass => "[OK]",
@@ -132,21 +168,55 @@ fn run(system: &dyn System, config: &ActivatorConfig, language: Language, dry_ru
         {
             say(&format!(
                 "       {}",
-                t.labelled(t.more_at, &explain(code, language, config).url)
+                t.labelled(
+                    t.more_at,
+                    &explain(code, language, config, run.portal_texts).url
+                )
             ));
         }
     }
     say("");
 
-    if dry_run {
+    if run.args.dry_run {
         if let Some(target) = &survey.target {
             say(t.dry_run_plan);
-            for step in activate::plan(target, product, config, t) {
+            for step in activate::plan(target, config, t) {
                 say(&format!("  {}", command_line(target, &step)));
             }
         }
         say(t.dry_run_nothing_changed);
         return EXIT_SUCCESS;
+    }
+
+    if !survey.blocked()
+        && let Some(Target::Windows {
+            upgrade: true,
+            product,
+            ..
+        }) = &survey.target
+    {
+        let agreed = run.args.upgrade_edition || ask_upgrade(system, product.name.as_str(), t);
+        let detail = if agreed {
+            format!("edition upgrade to {} agreed", product.name)
+        } else {
+            format!("edition upgrade to {} declined", product.name)
+        };
+        survey.findings.push(preflight::Noted {
+            finding: Finding {
+                check: Check::ProductInstalled,
+                status: if agreed {
+                    FindingStatus::Pass
+                } else {
+                    FindingStatus::Fail
+                },
+                error_code: None,
+                detail,
+            },
+            message: String::new(),
+        });
+        if !agreed {
+            say(t.upgrade_declined);
+        }
     }
 
     let blocked = survey.blocked();
@@ -158,7 +228,7 @@ fn run(system: &dyn System, config: &ActivatorConfig, language: Language, dry_ru
         (None, false) => Vec::new(),
         (Some(target), false) => {
             say(t.section_activation);
-            let steps = activate::plan(target, product, config, t);
+            let steps = activate::plan(target, config, t);
             let results = activate::activate(system, target, &steps, &mut |line| say(line), t);
             say("");
             results
@@ -172,7 +242,7 @@ fn run(system: &dyn System, config: &ActivatorConfig, language: Language, dry_ru
         Outcome::from_products(&products)
     };
     if !blocked {
-        show_results(&say, &products, config, language, t);
+        show_results(&say, &products, run, t);
     }
     say(match outcome {
         Outcome::Success => t.all_ok,
@@ -191,8 +261,8 @@ fn run(system: &dyn System, config: &ActivatorConfig, language: Language, dry_ru
     let report = report::build(
         system,
         report_id.clone(),
-        Run {
-            product: product.slug,
+        report::Run {
+            product: &config.product,
             started_at,
             findings,
             products,
@@ -228,15 +298,23 @@ fn run(system: &dyn System, config: &ActivatorConfig, language: Language, dry_ru
     }
 }
 
+/// Asks the person whether to upgrade the edition; only a typed yes agrees (a run with
+/// no one at the console never upgrades).
+fn ask_upgrade(system: &dyn System, edition: &str, t: &Text) -> bool {
+    system.write_out(&format!(
+        "{} {edition}\n{} ",
+        t.upgrade_question, t.upgrade_prompt
+    ));
+    let answer = system.read_line().unwrap_or_default();
+    let answer = answer.trim().to_lowercase();
+    system.write_out("\n");
+    matches!(answer.as_str(), "y" | "yes" | "是" | "好")
+}
+
 /// Prints one line per product, then, once per distinct error code, what it means and
 /// what to do.
-fn show_results(
-    say: &dyn Fn(&str),
-    products: &[ProductResult],
-    config: &ActivatorConfig,
-    language: Language,
-    t: &Text,
-) {
+fn show_results(say: &dyn Fn(&str), products: &[ProductResult], run: &Run<'_>, t: &Text) {
+    let (config, language) = (run.config, run.language);
     say(t.section_results);
     let mut codes: Vec<&str> = Vec::new();
     for product in products {
@@ -260,7 +338,7 @@ fn show_results(
         }
     }
     for code in codes {
-        let explanation = explain(code, language, config);
+        let explanation = explain(code, language, config, run.portal_texts);
         say("");
         say(&format!("  {}", t.labelled(code, &explanation.title)));
         for line in &explanation.remedy {
@@ -274,12 +352,13 @@ fn show_results(
 /// `--status`: the licence state as Microsoft's scripts see it; changes nothing.
 fn status(system: &dyn System, config: &ActivatorConfig, language: Language) -> i32 {
     let t = text(language);
-    let Some(product) = products::find(&config.product) else {
-        return EXIT_USAGE;
-    };
     let say = |line: &str| system.write_out(&format!("{line}\n"));
-    say(&format!("{} — {}", t.section_status, product.name));
-    let lines = status_lines(system, product, t);
+    let version = match language {
+        Language::ZhTw => &config.name_zh,
+        Language::En => &config.name_en,
+    };
+    say(&format!("{} — {version}", t.section_status));
+    let lines = status_lines(system, config, t);
     if lines.is_empty() {
         say(&format!("  {}", t.status_none));
         return EXIT_FAILURE;
@@ -290,10 +369,10 @@ fn status(system: &dyn System, config: &ActivatorConfig, language: Language) -> 
     EXIT_SUCCESS
 }
 
-fn status_lines(system: &dyn System, product: &Product, t: &Text) -> Vec<String> {
-    match product.method {
-        Method::Office { folder } => {
-            let Some(ospp) = preflight::find_ospp(system, folder) else {
+fn status_lines(system: &dyn System, config: &ActivatorConfig, t: &Text) -> Vec<String> {
+    match config.covers.first().and_then(|p| p.office.as_ref()) {
+        Some(office) => {
+            let Some(ospp) = preflight::find_ospp(system, &office.folder) else {
                 return Vec::new();
             };
             let licences = preflight::run_script(system, &ospp, &["/dstatus"])
@@ -318,7 +397,7 @@ fn status_lines(system: &dyn System, product: &Product, t: &Text) -> Vec<String>
                 })
                 .collect()
         }
-        Method::Windows => {
+        None => {
             let slmgr = preflight::system_file(system, "slmgr.vbs");
             let licences = preflight::run_script(system, &slmgr, &["/dlv"])
                 .map(|o| slmgr::parse_dlv(&o))
@@ -343,7 +422,7 @@ fn status_lines(system: &dyn System, product: &Product, t: &Text) -> Vec<String>
 }
 
 /// How a step looks typed into an administrator Command Prompt.
-fn command_line(target: &Target, step: &Step) -> String {
+fn command_line(target: &Target<'_>, step: &Step) -> String {
     let script = match target {
         Target::Office { ospp, .. } => ospp,
         Target::Windows { slmgr, .. } => slmgr,

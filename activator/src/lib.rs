@@ -7,6 +7,7 @@
 //! implements, emulates or points to any KMS server other than the configured one.
 
 pub mod activate;
+pub mod choose;
 pub mod cli;
 pub mod deliver;
 pub mod explain;

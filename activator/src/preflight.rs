@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use protocol::config::ActivatorConfig;
-use protocol::products::{Method, Product};
+use protocol::products::{Product, WindowsPc};
 use protocol::report::{Check, Finding, FindingStatus};
 use time::OffsetDateTime;
 
+use crate::choose::{self, Found, WindowsChoice};
 use crate::parse::{self, ospp, slmgr};
-use crate::system::{Hive, HttpRequest, OsVersion, System};
+use crate::system::{Hive, HttpRequest, System};
 use crate::text::Text;
 
 /// How far the PC's clock may be from the portal's before it is worth a warning.
@@ -27,11 +28,11 @@ pub const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// What preflight learnt.
 #[derive(Debug, Default)]
-pub struct Survey {
+pub struct Survey<'a> {
     /// One finding per check, in order.
     pub findings: Vec<Noted>,
-    /// What to activate, when the product was found.
-    pub target: Option<Target>,
+    /// What to activate, when a covered product was found.
+    pub target: Option<Target<'a>>,
 }
 
 /// A finding and the sentence shown for it.
@@ -43,15 +44,17 @@ pub struct Noted {
     pub message: String,
 }
 
-/// The installed product to activate.
+/// The installed products to activate, and how.
 #[derive(Debug)]
-pub enum Target {
+pub enum Target<'a> {
     /// Office, Project or Visio.
     Office {
         /// The full path of `OSPP.VBS`.
         ospp: PathBuf,
         /// `/dstatus` before activation.
         licences: Vec<ospp::Licence>,
+        /// The covered products installed, each with whether its key goes in first.
+        found: Vec<Found<'a>>,
     },
     /// Windows.
     Windows {
@@ -59,12 +62,14 @@ pub enum Target {
         slmgr: PathBuf,
         /// `/dlv` before activation.
         licences: Vec<slmgr::WindowsLicence>,
-        /// The Windows version.
-        version: OsVersion,
+        /// The covered edition: the PC's own, or the one it is upgraded to.
+        product: &'a Product,
+        /// Installing `product`'s key upgrades the PC's edition (the person must agree).
+        upgrade: bool,
     },
 }
 
-impl Survey {
+impl Survey<'_> {
     /// Whether any check failed.
     pub fn blocked(&self) -> bool {
         self.findings
@@ -73,13 +78,8 @@ impl Survey {
     }
 }
 
-/// Runs every check for `product`.
-pub fn survey(
-    system: &dyn System,
-    config: &ActivatorConfig,
-    product: &Product,
-    text: &Text,
-) -> Survey {
+/// Runs every check for the products the download covers.
+pub fn survey<'a>(system: &dyn System, config: &'a ActivatorConfig, text: &Text) -> Survey<'a> {
     let mut survey = Survey::default();
     let mut note = |check, status, code: Option<&str>, detail: String, message: String| {
         let detail: String = detail.chars().take(500).collect();
@@ -175,9 +175,9 @@ pub fn survey(
         ),
     }
 
-    let target = match product.method {
-        Method::Office { folder } => survey_office(system, product, folder, text, &mut note),
-        Method::Windows => survey_windows(system, product, text, &mut note),
+    let target = match config.covers.first().and_then(|p| p.office.as_ref()) {
+        Some(office) => survey_office(system, config, &office.folder, text, &mut note),
+        None => survey_windows(system, config, text, &mut note),
     };
     survey.target = target;
     survey
@@ -185,13 +185,14 @@ pub fn survey(
 
 type Note<'a> = dyn FnMut(Check, FindingStatus, Option<&str>, String, String) + 'a;
 
-fn survey_office(
+fn survey_office<'a>(
     system: &dyn System,
-    product: &Product,
+    config: &'a ActivatorConfig,
     folder: &str,
     text: &Text,
     note: &mut Note<'_>,
-) -> Option<Target> {
+) -> Option<Target<'a>> {
+    let covered = names(&config.covers);
     let Some(ospp) = find_ospp(system, folder) else {
         let other = ["Office16", "Office15", "Office14"]
             .into_iter()
@@ -206,7 +207,7 @@ fn survey_office(
                 format!(
                     "{} {} ({})",
                     text.office_other_version,
-                    product.name,
+                    covered,
                     office_release(found)
                 ),
             ),
@@ -223,47 +224,6 @@ fn survey_office(
     let licences = run_script(system, &ospp, &["/dstatus"])
         .map(|t| ospp::parse_dstatus(&t))
         .unwrap_or_default();
-    let volume: Vec<&ospp::Licence> = licences
-        .iter()
-        .filter(|l| {
-            matches!(
-                ospp::channel(&l.license_name, &l.license_description),
-                ospp::Channel::KmsClient | ospp::Channel::Mak
-            )
-        })
-        .collect();
-    let ours = licences
-        .iter()
-        .any(|l| product.markers.iter().any(|m| l.license_name.contains(m)));
-    if !ours && !volume.is_empty() {
-        let names: Vec<&str> = volume.iter().map(|l| l.license_name.as_str()).collect();
-        note(
-            Check::ProductInstalled,
-            FindingStatus::Fail,
-            None,
-            format!("no {} licence; found {}", product.name, names.join("; ")),
-            format!("{} {}", text.office_version_mismatch, names.join("、")),
-        );
-    } else {
-        note(
-            Check::ProductInstalled,
-            FindingStatus::Pass,
-            None,
-            format!("ospp.vbs found at {}", ospp.display()),
-            text.labelled(text.office_found, &ospp.display().to_string()),
-        );
-    }
-
-    let mut conflicts: Vec<String> = licences
-        .iter()
-        .filter(|l| {
-            matches!(
-                ospp::channel(&l.license_name, &l.license_description),
-                ospp::Channel::Retail | ospp::Channel::Trial | ospp::Channel::Subscription
-            )
-        })
-        .map(|l| l.license_name.clone())
-        .collect();
     let release_ids = system
         .registry_string(
             Hive::LocalMachine,
@@ -271,14 +231,73 @@ fn survey_office(
             "ProductReleaseIds",
         )
         .unwrap_or_default();
-    conflicts.extend(
-        release_ids
-            .split(',')
-            .map(str::trim)
-            .filter(|id| id.contains("O365") || id.ends_with("Retail"))
-            .map(|id| format!("Click-to-Run {id}")),
-    );
-    if conflicts.is_empty() {
+    let choice = choose::office(&config.covers, &licences, &release_ids);
+    if choice.found.is_empty() {
+        let installed: Vec<&str> = licences
+            .iter()
+            .filter(|l| {
+                ospp::channel(&l.license_name, &l.license_description) != ospp::Channel::Other
+            })
+            .map(|l| l.license_name.as_str())
+            .collect();
+        let shown = if installed.is_empty() {
+            text.office_nothing_installed.to_owned()
+        } else {
+            text.list(
+                &installed
+                    .iter()
+                    .map(|n| (*n).to_owned())
+                    .collect::<Vec<_>>(),
+            )
+        };
+        note(
+            Check::ProductInstalled,
+            FindingStatus::Fail,
+            None,
+            format!(
+                "none of {covered} installed as a volume edition; found {}",
+                installed.join("; ")
+            ),
+            format!(
+                "{} {covered}{}",
+                text.office_version_mismatch,
+                text.aside(&format!("{} {shown}", text.installed))
+            ),
+        );
+    } else {
+        let found = names_of(choice.found.iter().map(|f| f.product));
+        note(
+            Check::ProductInstalled,
+            FindingStatus::Pass,
+            None,
+            format!("found {found} (ospp.vbs at {})", ospp.display()),
+            text.labelled(text.office_found, &found),
+        );
+    }
+    if !choice.blocking.is_empty() {
+        note(
+            Check::ConflictingLicences,
+            FindingStatus::Fail,
+            None,
+            format!("blocking licences: {}", choice.blocking.join("; ")),
+            format!("{} {}", text.conflicts_found, text.list(&choice.blocking)),
+        );
+    } else if !choice.separate.is_empty() {
+        note(
+            Check::ConflictingLicences,
+            FindingStatus::Warn,
+            None,
+            format!(
+                "licensed separately, left alone: {}",
+                choice.separate.join("; ")
+            ),
+            format!(
+                "{} {}",
+                text.conflicts_separate,
+                text.list(&choice.separate)
+            ),
+        );
+    } else {
         note(
             Check::ConflictingLicences,
             FindingStatus::Pass,
@@ -286,24 +305,23 @@ fn survey_office(
             "no retail, trial or subscription Office licence".into(),
             text.conflicts_none.into(),
         );
-    } else {
-        note(
-            Check::ConflictingLicences,
-            FindingStatus::Fail,
-            None,
-            format!("blocking licences: {}", conflicts.join("; ")),
-            format!("{} {}", text.conflicts_found, conflicts.join("、")),
-        );
     }
-    Some(Target::Office { ospp, licences })
+    if choice.found.is_empty() {
+        return None;
+    }
+    Some(Target::Office {
+        ospp,
+        licences,
+        found: choice.found,
+    })
 }
 
-fn survey_windows(
+fn survey_windows<'a>(
     system: &dyn System,
-    product: &Product,
+    config: &'a ActivatorConfig,
     text: &Text,
     note: &mut Note<'_>,
-) -> Option<Target> {
+) -> Option<Target<'a>> {
     let version = system.os_version();
     let edition = system
         .registry_string(
@@ -312,60 +330,147 @@ fn survey_windows(
             "EditionID",
         )
         .unwrap_or_default();
-    let version_text = format!("{}.{}", version.major, version.minor);
+    let running = format!(
+        "Windows {}.{}.{} {edition}",
+        version.major, version.minor, version.build
+    );
+    let covered = names(&config.covers);
     let slmgr = system_file(system, "slmgr.vbs");
-    if !product
-        .setup_keys
-        .iter()
-        .any(|k| k.applies_to == version_text)
-    {
-        note(
-            Check::ProductInstalled,
-            FindingStatus::Fail,
-            None,
-            format!(
-                "Windows {version_text}.{} does not match {}",
-                version.build, product.name
-            ),
-            format!("{} ({})", text.windows_wrong_version, product.name),
-        );
-    } else if !product.markers.iter().any(|m| edition.contains(m)) {
-        note(
-            Check::ProductInstalled,
-            FindingStatus::Fail,
-            None,
-            format!("edition {edition} is not covered"),
-            format!("{} {edition}", text.windows_wrong_edition),
-        );
-    } else if !system.exists(&slmgr) {
+    if !system.exists(&slmgr) {
         note(
             Check::ProductInstalled,
             FindingStatus::Fail,
             None,
             "slmgr.vbs not found".into(),
-            format!("{} (slmgr.vbs)", text.windows_wrong_version),
+            format!("{} (slmgr.vbs)", text.windows_script_missing),
+        );
+        return None;
+    }
+    let licences = run_script(system, &slmgr, &["/dlv"])
+        .map(|t| slmgr::parse_dlv(&t))
+        .unwrap_or_default();
+    let pc = WindowsPc {
+        major: version.major,
+        minor: version.minor,
+        build: version.build,
+        edition: &edition,
+    };
+    // Windows 7's Enterprise Evaluation reports the EditionID `Enterprise`; its licence
+    // says what it is.
+    let evaluation = licences.first().is_some_and(|l| {
+        l.description
+            .to_ascii_uppercase()
+            .contains("TIMEBASED_EVAL")
+    });
+    let choice = if evaluation {
+        WindowsChoice::Evaluation
+    } else {
+        choose::windows(&config.covers, pc, config.edition_upgrade)
+    };
+    let (product, upgrade) = match choice {
+        WindowsChoice::Covered(product) => (product, false),
+        WindowsChoice::Upgrade(product) => (product, true),
+        WindowsChoice::Evaluation => {
+            note(
+                Check::ProductInstalled,
+                FindingStatus::Fail,
+                None,
+                format!("{running} is an Evaluation edition"),
+                format!("{}{}", text.windows_evaluation, text.aside(&running)),
+            );
+            return None;
+        }
+        WindowsChoice::UpgradeNotCovered(to) => {
+            note(
+                Check::ProductInstalled,
+                FindingStatus::Fail,
+                None,
+                format!(
+                    "{running} is not covered; the licence does not cover an upgrade to {}",
+                    to.name
+                ),
+                format!(
+                    "{} {running}{}",
+                    text.windows_wrong_edition,
+                    text.aside(&text.labelled(text.covers, &covered))
+                ),
+            );
+            return None;
+        }
+        WindowsChoice::EditionNotCovered => {
+            note(
+                Check::ProductInstalled,
+                FindingStatus::Fail,
+                None,
+                format!("{running} is not covered by {covered}"),
+                format!(
+                    "{} {running}{}",
+                    text.windows_wrong_edition,
+                    text.aside(&text.labelled(text.covers, &covered))
+                ),
+            );
+            return None;
+        }
+        WindowsChoice::OtherRelease => {
+            note(
+                Check::ProductInstalled,
+                FindingStatus::Fail,
+                None,
+                format!("{running} does not match {covered}"),
+                format!(
+                    "{} {running}{}",
+                    text.windows_wrong_version,
+                    text.aside(&text.labelled(text.covers, &covered))
+                ),
+            );
+            return None;
+        }
+    };
+    if upgrade {
+        note(
+            Check::ProductInstalled,
+            FindingStatus::Pass,
+            None,
+            format!(
+                "{running}; the licence covers an upgrade to {}",
+                product.name
+            ),
+            format!(
+                "{} {running}{}",
+                text.windows_upgrade_offered,
+                text.aside(&product.name)
+            ),
         );
     } else {
         note(
             Check::ProductInstalled,
             FindingStatus::Pass,
             None,
-            format!("Windows {version_text}.{} {edition}", version.build),
+            format!("{running}: {}", product.name),
             text.labelled(
                 text.windows_found,
-                &format!("Windows {version_text}.{} {edition}", version.build),
+                &format!("{}{}", product.name, text.aside(&running)),
             ),
         );
-        let licences = run_script(system, &slmgr, &["/dlv"])
-            .map(|t| slmgr::parse_dlv(&t))
-            .unwrap_or_default();
-        return Some(Target::Windows {
-            slmgr,
-            licences,
-            version,
-        });
     }
-    None
+    Some(Target::Windows {
+        slmgr,
+        licences,
+        product,
+        upgrade,
+    })
+}
+
+/// The products' names, for messages.
+fn names(products: &[Product]) -> String {
+    names_of(products.iter())
+}
+
+fn names_of<'a>(products: impl Iterator<Item = &'a Product>) -> String {
+    products
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Finds `OSPP.VBS` for an Office folder (`Office16` …): the registry's install roots

@@ -141,4 +141,8 @@ pub trait System {
 
     /// Waits for the person to press a key (the program is started by double-click).
     fn wait_for_key(&self);
+
+    /// A line the person types at the console, without its line end; `None` when there
+    /// is no one to ask (standard input closed or not readable).
+    fn read_line(&self) -> Option<String>;
 }

@@ -194,7 +194,8 @@ fn check_covers(covers: &[Product]) -> Result<(), Violation> {
             .validate()
             .map_err(|v| Violation::new(format!("covers[{i}].{}", v.field), v.message))?;
     }
-    products::check_set(covers.iter()).map_err(|problem| Violation::new("covers", problem.to_string()))
+    products::check_set(covers.iter())
+        .map_err(|problem| Violation::new("covers", problem.to_string()))
 }
 
 /// Checks a DNS host name (RFC 1123 labels) or an IP address literal.

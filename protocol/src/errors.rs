@@ -50,7 +50,10 @@ impl ErrorTexts {
         let texts: ErrorTexts =
             toml::from_str(text).map_err(|e| Violation::new("error", e.message().to_owned()))?;
         if texts.error.len() > MAX_CODES {
-            return Err(Violation::new("error", format!("at most {MAX_CODES} codes")));
+            return Err(Violation::new(
+                "error",
+                format!("at most {MAX_CODES} codes"),
+            ));
         }
         for (i, entry) in texts.error.iter().enumerate() {
             if normalise_error_code(&entry.code).as_deref() != Some(entry.code.as_str()) {

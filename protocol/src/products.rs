@@ -151,9 +151,8 @@ impl Product {
                 "must be lower-case letters, digits and hyphens",
             ));
         }
-        let text_ok = |s: &str| {
-            (1..=120).contains(&s.chars().count()) && !s.chars().any(char::is_control)
-        };
+        let text_ok =
+            |s: &str| (1..=120).contains(&s.chars().count()) && !s.chars().any(char::is_control);
         if !text_ok(&self.name) || !text_ok(&self.release) {
             return Err(Violation::new("name", "must be 1 to 120 characters"));
         }
@@ -197,7 +196,11 @@ impl KmsGroup {
 impl WindowsMatch {
     /// Whether the PC runs this edition.
     pub fn matches(&self, pc: WindowsPc<'_>) -> bool {
-        self.runs_on(pc) && self.editions.iter().any(|e| e.eq_ignore_ascii_case(pc.edition))
+        self.runs_on(pc)
+            && self
+                .editions
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(pc.edition))
     }
 
     /// Whether installing this edition's key would upgrade the PC's edition in place.
@@ -229,7 +232,10 @@ impl WindowsMatch {
         if self.version_numbers().is_none() {
             return Err(Violation::new("windows.version", "must be major.minor"));
         }
-        if self.until_build.is_some_and(|until| until <= self.from_build) {
+        if self
+            .until_build
+            .is_some_and(|until| until <= self.from_build)
+        {
             return Err(Violation::new(
                 "windows.until_build",
                 "must be after from_build",
@@ -267,7 +273,10 @@ impl OfficeMatch {
 
     fn validate(&self, kms: KmsGroup) -> Result<(), Violation> {
         if kms != KmsGroup::Office {
-            return Err(Violation::new("kms", "Office, Project and Visio count as office"));
+            return Err(Violation::new(
+                "kms",
+                "Office, Project and Visio count as office",
+            ));
         }
         if !["Office14", "Office15", "Office16"].contains(&self.folder.as_str()) {
             return Err(Violation::new(
@@ -277,7 +286,8 @@ impl OfficeMatch {
         }
         let family_ok = |s: &str| {
             (1..=80).contains(&s.len())
-                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
         };
         if !family_ok(&self.licence) || office_stem(&self.licence) == self.licence {
             return Err(Violation::new(
@@ -376,9 +386,7 @@ pub fn licence_family(licence_name: &str) -> &str {
 /// `Office16ProPlusR_Retail` are all `Office16ProPlus`; Office 2010's
 /// `OfficeProPlus-KMS_Client` is `OfficeProPlus`.
 pub fn office_stem(family: &str) -> &str {
-    let head = family
-        .find(['_', '-'])
-        .map_or(family, |at| &family[..at]);
+    let head = family.find(['_', '-']).map_or(family, |at| &family[..at]);
     head.strip_suffix("VL")
         .or_else(|| head.strip_suffix('R'))
         .unwrap_or(head)
@@ -389,7 +397,9 @@ pub fn is_product_key(key: &str) -> bool {
     let groups: Vec<&str> = key.split('-').collect();
     groups.len() == 5
         && groups.iter().all(|g| {
-            g.len() == 5 && g.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            g.len() == 5
+                && g.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         })
 }
 

@@ -190,9 +190,11 @@ impl Covers {
 
     /// Whether any covered edition can be reached from another by its key.
     pub fn offers_upgrade(&self) -> bool {
-        self.0
-            .iter()
-            .any(|p| p.windows.as_ref().is_some_and(|w| !w.upgrade_from.is_empty()))
+        self.0.iter().any(|p| {
+            p.windows
+                .as_ref()
+                .is_some_and(|w| !w.upgrade_from.is_empty())
+        })
     }
 
     /// Whether a version of `family` may cover these products: Windows editions a
@@ -207,11 +209,10 @@ impl Covers {
     }
 }
 
-impl TryFrom<String> for Covers {
-    type Error = std::convert::Infallible;
-
-    fn try_from(stored: String) -> Result<Covers, Self::Error> {
-        Ok(Covers::from_stored(&stored))
+/// The stored column, for `#[sqlx(try_from = "String")]` (infallible: see `from_stored`).
+impl From<String> for Covers {
+    fn from(stored: String) -> Covers {
+        Covers::from_stored(&stored)
     }
 }
 
@@ -378,28 +379,55 @@ mod tests {
     fn the_term_decides_the_offer() {
         let (start, end) = (Some(date!(2026 - 03 - 01)), Some(date!(2027 - 02 - 28)));
         let cases = [
-            (date!(2026 - 02 - 28), true, Offer::NotYet(date!(2026 - 03 - 01))),
+            (
+                date!(2026 - 02 - 28),
+                true,
+                Offer::NotYet(date!(2026 - 03 - 01)),
+            ),
             (date!(2026 - 03 - 01), true, Offer::Open),
             (date!(2027 - 02 - 28), false, Offer::Open),
-            (date!(2027 - 03 - 01), true, Offer::Ended(date!(2027 - 02 - 28))),
-            (date!(2027 - 03 - 01), false, Offer::Withdrawn(date!(2027 - 02 - 28))),
+            (
+                date!(2027 - 03 - 01),
+                true,
+                Offer::Ended(date!(2027 - 02 - 28)),
+            ),
+            (
+                date!(2027 - 03 - 01),
+                false,
+                Offer::Withdrawn(date!(2027 - 02 - 28)),
+            ),
         ];
         for (today, offer_ended, expected) in cases {
-            assert_eq!(Offer::of(start, end, today, offer_ended), expected, "{today}");
+            assert_eq!(
+                Offer::of(start, end, today, offer_ended),
+                expected,
+                "{today}"
+            );
         }
-        assert_eq!(Offer::of(None, None, date!(2030 - 01 - 01), false), Offer::Open);
+        assert_eq!(
+            Offer::of(None, None, date!(2030 - 01 - 01), false),
+            Offer::Open
+        );
         assert!(Offer::Ended(date!(2020 - 01 - 01)).is_offered());
         assert!(!Offer::NotYet(date!(2020 - 01 - 01)).is_offered());
     }
 
     #[test]
     fn covers_round_trip_and_drop_what_the_table_lacks() {
-        let covers = Covers::from_stored("office-2016-project-pro,gone-from-the-table,office-2016-project-std");
-        assert_eq!(covers.to_stored(), "office-2016-project-pro,office-2016-project-std");
+        let covers = Covers::from_stored(
+            "office-2016-project-pro,gone-from-the-table,office-2016-project-std",
+        );
+        assert_eq!(
+            covers.to_stored(),
+            "office-2016-project-pro,office-2016-project-std"
+        );
         assert!(covers.fits(Family::Project) && covers.fits(Family::Office));
         assert!(!covers.fits(Family::Windows) && !covers.fits(Family::Other));
         assert!(Covers::from_stored("").is_empty());
-        assert_eq!(Covers::from_ids(["windows-11-education", "nope"]), Err("nope".to_owned()));
+        assert_eq!(
+            Covers::from_ids(["windows-11-education", "nope"]),
+            Err("nope".to_owned())
+        );
         let windows = Covers::from_ids(["windows-11-education"]).unwrap();
         assert!(windows.offers_upgrade());
         assert!(windows.fits(Family::Windows) && !windows.fits(Family::Visio));

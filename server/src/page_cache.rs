@@ -144,7 +144,10 @@ impl PageCache {
     pub async fn error_texts(&self, state: &AppState) -> sqlx::Result<Bytes> {
         let stamp = self.stamp(state);
         let kept = Kept::at(
-            &self.error_texts.read().unwrap_or_else(PoisonError::into_inner),
+            &self
+                .error_texts
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
             &stamp,
         );
         if let Some(kept) = kept {

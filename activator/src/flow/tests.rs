@@ -53,12 +53,35 @@ fn out(text: &str) -> io::Result<Output> {
     })
 }
 
-fn config_text(product: &str, family: &str) -> String {
-    format!(
-        "schema = 1\nproduct = \"{product}\"\nfamily = \"{family}\"\nlanguage = \"zh-TW\"\n\
-         portal_url = \"http://127.0.0.1:8080\"\ndownload_token = \"v1.test-token\"\n\
-         [kms]\nhost = \"kms.example.edu\"\nport = 1688\n"
-    )
+/// `activator.toml` for the catalogue version `product`, covering the table products
+/// `covers`.
+fn config_text(product: &str, covers: &[&str]) -> String {
+    config_with(product, covers, |_| {})
+}
+
+/// `activator.toml` as [`config_text`] writes it, changed by `edit`.
+fn config_with(product: &str, covers: &[&str], edit: impl FnOnce(&mut ActivatorConfig)) -> String {
+    let mut config = ActivatorConfig {
+        schema: protocol::config::SCHEMA,
+        product: product.to_owned(),
+        name_zh: format!("{product}（中文）"),
+        name_en: product.to_owned(),
+        licence_ends: None,
+        language: Language::ZhTw,
+        portal_url: "http://127.0.0.1:8080".to_owned(),
+        download_token: "v1.test-token".to_owned(),
+        edition_upgrade: false,
+        kms: protocol::config::KmsHost {
+            host: "kms.example.edu".to_owned(),
+            port: 1688,
+        },
+        covers: covers
+            .iter()
+            .map(|id| protocol::products::find(id).unwrap().clone())
+            .collect(),
+    };
+    edit(&mut config);
+    config.to_toml()
 }
 
 /// A PC with Office 2019 volume-licensed, the KMS host reachable, a working portal, and
@@ -67,7 +90,7 @@ fn office_pc(act: &'static str, dstatus: &'static str) -> (FakeSystem, Rc<RefCel
     let system = FakeSystem::new();
     system.add_file(
         &format!(r"{EXE_DIR}\activator.toml"),
-        config_text("office-2019-proplus", "office"),
+        config_text("office-2019-proplus", &["office-2019-proplus"]),
     );
     system.add_file(OSPP, "' ospp");
     system.state.borrow_mut().tcp = Ok(std::time::Duration::from_millis(4));
@@ -346,11 +369,11 @@ fn a_version_mismatch_is_said_plainly() {
     );
     system.add_file(
         &format!(r"{EXE_DIR}\activator.toml"),
-        config_text("office-2016-proplus", "office"),
+        config_text("office-2016-proplus", &["office-2016-proplus"]),
     );
     assert_eq!(run(&system, &["--lang", "en"]), EXIT_ABORTED);
     assert!(
-        console(&system).contains("do not match this activator's version"),
+        console(&system).contains("None of the products this download covers"),
         "{}",
         console(&system)
     );
@@ -362,14 +385,38 @@ fn a_version_mismatch_is_said_plainly() {
 
 #[test]
 fn blocking_licences_in_dstatus_stop_activation() {
+    // The volume ProPlus 2019 with a grace licence of the same product and a Microsoft
+    // 365 subscription beside it.
+    let both = format!(
+        "{}{}",
+        fixture!("ospp/dstatus-volume.txt"),
+        fixture!("ospp/dstatus-retail-subscription-grace.txt")
+    );
+    let (system, portal) = office_pc(fixture!("ospp/act-success-seed.txt"), both.leak());
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_ABORTED);
+    assert_eq!(
+        finding(&portal.borrow().bodies[0], Check::ConflictingLicences).0,
+        FindingStatus::Fail
+    );
+    assert!(!commands(&system).iter().any(|c| c.ends_with("/act")));
+    assert!(console(&system).contains("Office19ProPlus2019R_Grace"));
+}
+
+#[test]
+fn a_retail_install_without_a_volume_licence_is_not_activated() {
     let (system, portal) = office_pc(
         fixture!("ospp/act-success-seed.txt"),
         fixture!("ospp/dstatus-retail-subscription-grace.txt"),
     );
     assert_eq!(run(&system, &[]), EXIT_ABORTED);
+    let report = &portal.borrow().bodies[0];
     assert_eq!(
-        finding(&portal.borrow().bodies[0], Check::ConflictingLicences).0,
+        finding(report, Check::ProductInstalled).0,
         FindingStatus::Fail
+    );
+    assert_eq!(
+        finding(report, Check::ConflictingLicences).0,
+        FindingStatus::Warn
     );
 }
 
@@ -398,9 +445,16 @@ fn an_unreadable_portal_clock_is_a_warning_not_a_stop() {
 
 #[test]
 fn a_missing_kms_key_is_installed_first_and_said() {
+    // Office 2019 installed by Click-to-Run, with no product key at all.
     let (system, _portal) = office_pc(
         fixture!("ospp/act-success-seed.txt"),
         fixture!("ospp/act-no-key.txt"),
+    );
+    system.set_registry(
+        Hive::LocalMachine,
+        r"SOFTWARE\Microsoft\Office\ClickToRun\Configuration",
+        "ProductReleaseIds",
+        "ProPlus2019Volume",
     );
     assert_eq!(run(&system, &[]), EXIT_SUCCESS);
     let commands = commands(&system);
@@ -447,7 +501,7 @@ fn windows_pc(dlv: &'static str, ato: &'static str) -> (FakeSystem, Rc<RefCell<P
     system.state.borrow_mut().exe_dir = r"C:\Users\student\Desktop\win".to_owned();
     system.add_file(
         r"C:\Users\student\Desktop\win\activator.toml",
-        config_text("windows-10-enterprise", "windows"),
+        config_text("windows-10-enterprise", &["windows-10-enterprise"]),
     );
     system.add_file(r"C:\Windows\System32\slmgr.vbs", "' slmgr");
     system.state.borrow_mut().tcp = Ok(std::time::Duration::from_millis(3));
@@ -715,4 +769,249 @@ fn a_double_clicked_run_waits_for_a_key() {
     main(&system, Vec::new());
     assert_eq!(system.state.borrow().key_waits, 1);
     assert!(console(&system).ends_with("按任意鍵結束……\n"));
+}
+
+/// A Windows PC of `build` and `edition` whose `slmgr.vbs` prints English `dlv` output,
+/// with a download covering `covers` (upgrades covered when `upgrade`).
+fn windows_edition_pc(
+    build: u32,
+    edition: &str,
+    dlv: &'static str,
+    covers: &[&str],
+    upgrade: bool,
+) -> (FakeSystem, Rc<RefCell<Portal>>) {
+    let (system, portal) = windows_pc(dlv, fixture!("slmgr/ato-success.en.txt"));
+    system.state.borrow_mut().os_version.build = build;
+    system.set_registry(
+        Hive::LocalMachine,
+        r"SOFTWARE\Microsoft\Windows NT\CurrentVersion",
+        "EditionID",
+        edition,
+    );
+    system.add_file(
+        r"C:\Users\student\Desktop\win\activator.toml",
+        config_with("windows-campus", covers, |c| c.edition_upgrade = upgrade),
+    );
+    (system, portal)
+}
+
+const CAMPUS_WINDOWS: [&str; 4] = [
+    "windows-11-education",
+    "windows-11-enterprise",
+    "windows-11-enterprise-n",
+    "windows-10-enterprise-ltsc-2021",
+];
+
+#[test]
+fn each_windows_edition_gets_its_own_key_or_a_plain_refusal() {
+    struct Case {
+        build: u32,
+        edition: &'static str,
+        dlv: &'static str,
+        exit: i32,
+        ipk: Option<&'static str>,
+        says: &'static str,
+    }
+    let cases = [
+        Case {
+            build: 22631,
+            edition: "Education",
+            dlv: fixture!("slmgr/dlv-education-kms.en.txt"),
+            exit: EXIT_SUCCESS,
+            ipk: None,
+            says: "Windows 11 Education",
+        },
+        Case {
+            build: 22631,
+            edition: "EnterpriseN",
+            dlv: fixture!("slmgr/dlv-enterprisen-mak.en.txt"),
+            exit: EXIT_SUCCESS,
+            ipk: Some("DPH2V-TTNVB-4X9Q3-TJR4H-KHJW4"),
+            says: "Windows 11 Enterprise N",
+        },
+        Case {
+            build: 19044,
+            edition: "EnterpriseS",
+            dlv: fixture!("slmgr/dlv-enterprises-kms.en.txt"),
+            exit: EXIT_SUCCESS,
+            ipk: None,
+            says: "Windows 10 Enterprise LTSC 2021",
+        },
+        Case {
+            build: 22631,
+            edition: "Professional",
+            dlv: fixture!("slmgr/dlv-professional-retail.en.txt"),
+            exit: EXIT_ABORTED,
+            ipk: None,
+            says: "does not cover this PC's Windows edition",
+        },
+        Case {
+            build: 22631,
+            edition: "EnterpriseEval",
+            dlv: fixture!("slmgr/dlv-enterprise-eval.en.txt"),
+            exit: EXIT_ABORTED,
+            ipk: None,
+            says: "Evaluation edition",
+        },
+    ];
+    for case in cases {
+        let (system, portal) =
+            windows_edition_pc(case.build, case.edition, case.dlv, &CAMPUS_WINDOWS, false);
+        let exit = run(&system, &["--lang", "en"]);
+        let shown = console(&system);
+        assert_eq!(exit, case.exit, "{}:\n{shown}", case.edition);
+        assert!(shown.contains(case.says), "{}:\n{shown}", case.edition);
+        let ipks: Vec<String> = commands(&system)
+            .into_iter()
+            .filter(|c| c.contains("/ipk"))
+            .collect();
+        match case.ipk {
+            Some(key) => assert!(ipks.len() == 1 && ipks[0].ends_with(key), "{ipks:?}"),
+            None => assert!(ipks.is_empty(), "{}: {ipks:?}", case.edition),
+        }
+        let activated = commands(&system).iter().any(|c| c.ends_with("/ato"));
+        assert_eq!(activated, case.exit == EXIT_SUCCESS, "{}", case.edition);
+        assert_eq!(portal.borrow().bodies.len(), 1, "{}", case.edition);
+    }
+}
+
+#[test]
+fn professional_is_upgraded_only_when_covered_and_agreed() {
+    let education = "/ipk NW6C2-QMPVW-D7KKK-3GKT6-VCFB2";
+    let pro = fixture!("slmgr/dlv-professional-retail.en.txt");
+
+    // Nobody at the console: no upgrade, no activation.
+    let (system, portal) = windows_edition_pc(22631, "Professional", pro, &CAMPUS_WINDOWS, true);
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_ABORTED);
+    assert!(console(&system).contains("Upgrade Windows to the edition the campus licence covers?"));
+    assert!(!commands(&system).iter().any(|c| c.contains("/ipk")));
+    let report = &portal.borrow().bodies[0];
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.detail.contains("declined"))
+    );
+
+    // The person types yes.
+    let (system, _portal) = windows_edition_pc(22631, "Professional", pro, &CAMPUS_WINDOWS, true);
+    system.state.borrow_mut().typed = vec!["Y".to_owned()];
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_SUCCESS);
+    let commands_run = commands(&system);
+    let ipk = commands_run.iter().position(|c| c.ends_with(education));
+    let ato = commands_run.iter().position(|c| c.ends_with("/ato"));
+    assert!(ipk.is_some() && ipk < ato, "{commands_run:?}");
+
+    // Agreed in advance on the command line (an unattended run).
+    let (system, _portal) = windows_edition_pc(22631, "Professional", pro, &CAMPUS_WINDOWS, true);
+    assert_eq!(run(&system, &["--upgrade-edition"]), EXIT_SUCCESS);
+    assert!(commands(&system).iter().any(|c| c.ends_with(education)));
+}
+
+#[test]
+fn an_ended_licence_is_said_in_the_banner() {
+    let (system, _portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    system.add_file(
+        &format!(r"{EXE_DIR}\activator.toml"),
+        config_with("office-2019-proplus", &["office-2019-proplus"], |c| {
+            c.licence_ends = Some(time::macros::date!(2020 - 02 - 28));
+        }),
+    );
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_SUCCESS);
+    assert!(
+        console(&system).contains("has ended (it may have been renewed; if unsure, ask the IT office). It ended on 2020-02-28"),
+        "{}",
+        console(&system)
+    );
+    let (system, _portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    assert!(run(&system, &["--lang", "en"]) == EXIT_SUCCESS);
+    assert!(!console(&system).contains("has ended"));
+}
+
+#[test]
+fn the_portal_texts_in_the_download_explain_errors() {
+    let (system, _portal) = office_pc(
+        fixture!("ospp/act-error-0xC004F074.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    system.add_file(
+        &format!(r"{EXE_DIR}\errors.toml"),
+        "[[error]]\ncode = \"0xC004F074\"\n[error.zh-TW]\ntitle = \"連不到 KMS 主機\"\nremedy = \"請撥分機 1234。\"\n[error.en]\ntitle = \"No KMS host\"\nremedy = \"Call extension 1234 (the portal's current advice).\"\n",
+    );
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_FAILURE);
+    assert!(
+        console(&system).contains("Call extension 1234 (the portal's current advice)."),
+        "{}",
+        console(&system)
+    );
+}
+
+#[test]
+fn office_products_are_activated_by_what_is_installed() {
+    // Office LTSC 2024 with Project and Visio: their keys are in, nothing to install.
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-2024-proplus-project-visio.txt"),
+        fixture!("ospp/dstatus-2024-proplus-project-visio.txt"),
+    );
+    system.add_file(
+        &format!(r"{EXE_DIR}\activator.toml"),
+        config_text(
+            "office-ltsc-2024",
+            &[
+                "office-2024-proplus",
+                "office-2024-project-pro",
+                "office-2024-visio-pro",
+            ],
+        ),
+    );
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert!(!commands(&system).iter().any(|c| c.contains("/inpkey")));
+    assert_eq!(portal.borrow().bodies[0].products.len(), 3);
+
+    // The Project download on a PC with Project Standard only.
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-2019-project-std.txt"),
+        fixture!("ospp/dstatus-2019-project-std.txt"),
+    );
+    system.add_file(
+        &format!(r"{EXE_DIR}\activator.toml"),
+        config_text(
+            "project-2019",
+            &["office-2019-project-pro", "office-2019-project-std"],
+        ),
+    );
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert!(
+        !commands(&system).iter().any(|c| c.contains("/inpkey")),
+        "no Professional key for Project Standard"
+    );
+    assert_eq!(
+        portal.borrow().bodies[0].products[0].key_last5.as_deref(),
+        Some("JXD2M")
+    );
+
+    // A licensed retail Visio beside the volume ProPlus 2021: named, and ProPlus activated.
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-retail-visio-volume-proplus-2021.txt"),
+        fixture!("ospp/dstatus-retail-visio-volume-proplus-2021.txt"),
+    );
+    system.add_file(
+        &format!(r"{EXE_DIR}\activator.toml"),
+        config_text(
+            "office-ltsc-2021",
+            &["office-2021-proplus", "office-2021-visio-pro"],
+        ),
+    );
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_SUCCESS);
+    assert!(console(&system).contains("Products licensed separately are on this PC"));
+    assert_eq!(
+        finding(&portal.borrow().bodies[0], Check::ConflictingLicences).0,
+        FindingStatus::Warn
+    );
 }

@@ -66,6 +66,8 @@ pub struct FakeState {
     pub sleeps: Vec<Duration>,
     /// How many times a key was waited for.
     pub key_waits: usize,
+    /// Lines the person will type, in order; none left means standard input is closed.
+    pub typed: Vec<String>,
 }
 
 impl FakeSystem {
@@ -124,6 +126,7 @@ impl FakeSystem {
                 out: String::new(),
                 sleeps: Vec::new(),
                 key_waits: 0,
+                typed: Vec::new(),
             }),
         }
     }
@@ -305,5 +308,10 @@ impl System for FakeSystem {
 
     fn wait_for_key(&self) {
         self.state.borrow_mut().key_waits += 1;
+    }
+
+    fn read_line(&self) -> Option<String> {
+        let mut state = self.state.borrow_mut();
+        (!state.typed.is_empty()).then(|| state.typed.remove(0))
     }
 }

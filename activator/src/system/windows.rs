@@ -280,6 +280,15 @@ impl System for WindowsSystem {
     fn wait_for_key(&self) {
         win32::wait_for_key();
     }
+
+    /// From standard input: a closed one (a scheduled or scripted run) answers `None`.
+    fn read_line(&self) -> Option<String> {
+        let mut line = String::new();
+        match io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line.trim_end_matches(['\r', '\n']).to_owned()),
+        }
+    }
 }
 
 /// The one HTTP client: statuses are answers, not errors; redirects are not followed (the

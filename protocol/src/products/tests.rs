@@ -76,7 +76,11 @@ fn every_kms_client_licence_is_named_as_ospp_prints_it() {
             office.licence
         );
         let printed = format!("Office 16, {} edition", office.licence);
-        assert!(office.is_same_product(licence_family(&printed)), "{}", product.id);
+        assert!(
+            office.is_same_product(licence_family(&printed)),
+            "{}",
+            product.id
+        );
     }
 }
 
@@ -124,14 +128,32 @@ fn keys_match_the_published_tables() {
         ("windows-10-education-n", "2WH4N-8QGBV-H22JP-CT43Q-MDWWJ"),
         ("windows-11-enterprise", "NPPR9-FWDCX-D2C8J-H872K-2YT43"),
         ("windows-10-enterprise-n", "DPH2V-TTNVB-4X9Q3-TJR4H-KHJW4"),
-        ("windows-11-enterprise-ltsc-2024", "M7XTQ-FN8P6-TTKYV-9D4CC-J462D"),
-        ("windows-10-enterprise-ltsb-2016", "DCPHK-NFMTC-H88MJ-PFHPY-QJ4BJ"),
-        ("windows-10-enterprise-n-ltsb-2015", "2F77B-TNFGY-69QQF-B8YKP-D69TJ"),
-        ("windows-10-iot-enterprise-ltsc-2021", "KBN8V-HFGQ4-MGXVD-347P6-PDQGT"),
+        (
+            "windows-11-enterprise-ltsc-2024",
+            "M7XTQ-FN8P6-TTKYV-9D4CC-J462D",
+        ),
+        (
+            "windows-10-enterprise-ltsb-2016",
+            "DCPHK-NFMTC-H88MJ-PFHPY-QJ4BJ",
+        ),
+        (
+            "windows-10-enterprise-n-ltsb-2015",
+            "2F77B-TNFGY-69QQF-B8YKP-D69TJ",
+        ),
+        (
+            "windows-10-iot-enterprise-ltsc-2021",
+            "KBN8V-HFGQ4-MGXVD-347P6-PDQGT",
+        ),
         ("windows-8-1-enterprise", "MHF9N-XY6XB-WVXMC-BTDCT-MKKG7"),
         ("windows-7-enterprise", "33PXH-7Y6KF-2VJC9-XBBR8-HVTHH"),
-        ("windows-server-2022-datacenter", "WX4NM-KYWYW-QJJR4-XV3QB-6VM33"),
-        ("windows-server-2008-r2-standard", "YC6KT-GKW9T-YTKYR-T4X34-R7VHC"),
+        (
+            "windows-server-2022-datacenter",
+            "WX4NM-KYWYW-QJJR4-XV3QB-6VM33",
+        ),
+        (
+            "windows-server-2008-r2-standard",
+            "YC6KT-GKW9T-YTKYR-T4X34-R7VHC",
+        ),
         ("office-2021-proplus", "FXYTK-NJJ8C-GB6DW-3DYQT-6F7TH"),
         ("office-2019-proplus", "NMMKJ-6RK4F-KMJVX-8D9MJ-6MWKP"),
         ("office-2019-visio-pro", "9BGNQ-K37YR-RQHF2-38RQ3-7VCBB"),
@@ -148,7 +170,11 @@ fn keys_match_the_published_tables() {
 fn every_promised_product_is_in_the_table() {
     let mut names = Vec::new();
     for release in ["7", "8", "8.1", "10", "11"] {
-        let pro = if release == "7" { "Professional" } else { "Pro" };
+        let pro = if release == "7" {
+            "Professional"
+        } else {
+            "Pro"
+        };
         for edition in [pro, "Enterprise", "Enterprise N"] {
             names.push(format!("Windows {release} {edition}"));
         }
@@ -238,7 +264,10 @@ fn windows_editions_are_told_apart_by_build_and_edition() {
     };
     assert_eq!(matching(pc(19045, "Education")), ["windows-10-education"]);
     assert_eq!(matching(pc(22631, "education")), ["windows-11-education"]);
-    assert_eq!(matching(pc(26100, "EnterpriseN")), ["windows-11-enterprise-n"]);
+    assert_eq!(
+        matching(pc(26100, "EnterpriseN")),
+        ["windows-11-enterprise-n"]
+    );
     assert_eq!(
         matching(pc(19044, "EnterpriseS")),
         ["windows-10-enterprise-ltsc-2021"]
@@ -253,10 +282,17 @@ fn windows_editions_are_told_apart_by_build_and_edition() {
     );
     assert!(matching(pc(19045, "EnterpriseEval")).is_empty());
     assert!(matching(pc(19045, "Core")).is_empty());
-    let education = find("windows-11-education").unwrap().windows.as_ref().unwrap();
+    let education = find("windows-11-education")
+        .unwrap()
+        .windows
+        .as_ref()
+        .unwrap();
     assert!(education.upgrades(pc(22631, "Professional")));
     assert!(!education.upgrades(pc(19045, "Professional")), "Windows 10");
-    assert!(!education.upgrades(pc(22631, "ProfessionalN")), "N to N only");
+    assert!(
+        !education.upgrades(pc(22631, "ProfessionalN")),
+        "N to N only"
+    );
 }
 
 #[test]

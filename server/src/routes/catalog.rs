@@ -248,7 +248,12 @@ pub async fn get_version(
                 .map(|p| format!("{:.1} MB", p.size as f64 / 1_000_000.0))
                 .unwrap_or_default(),
             sha256: prepared.map(|p| p.sha256.clone()),
-            covers: row.covers.products().iter().map(|p| p.name.as_str()).collect(),
+            covers: row
+                .covers
+                .products()
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect(),
             ended: day(|o| match o {
                 Offer::Ended(d) => Some(d),
                 _ => None,

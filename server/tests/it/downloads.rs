@@ -127,7 +127,12 @@ async fn a_download_holds_the_activator_its_settings_readme_and_checksums(backen
     assert!(unreachable.zh_tw.remedy.contains("kms.example.edu"));
     assert!(!unreachable.en.remedy.contains("{{"), "placeholders filled");
     assert!(errors.error.len() >= 16);
-    for name in ["activator.exe", "activator.toml", "errors.toml", "README.txt"] {
+    for name in [
+        "activator.exe",
+        "activator.toml",
+        "errors.toml",
+        "README.txt",
+    ] {
         let digest: String = Sha256::digest(&files[name])
             .iter()
             .map(|b| format!("{b:02x}"))

@@ -330,7 +330,7 @@ async fn page(
     }];
     let mut releases: Vec<Release> = Vec::new();
     for product in protocol::products::TABLE.iter() {
-        let ticked = form.covers.iter().any(|id| *id == product.id);
+        let ticked = form.covers.contains(&product.id);
         let choice = TableChoice {
             id: &product.id,
             name: &product.name,

@@ -234,8 +234,7 @@ impl Pool {
             } else {
                 None
             };
-            let partial =
-                office && covered.len() > 1 && (76..83).contains(&roll) && !wrong_zone;
+            let partial = office && covered.len() > 1 && (76..83).contains(&roll) && !wrong_zone;
             let clock = if wrong_zone && code.as_deref() == Some("0xC004F06C") {
                 warn(
                     Check::Clock,
@@ -363,7 +362,9 @@ fn product_result(product: &Product, error_code: Option<String>) -> ProductResul
         (None, windows) => (
             format!(
                 "Windows(R), {} edition",
-                windows.as_ref().map_or("Enterprise", |w| w.editions[0].as_str())
+                windows
+                    .as_ref()
+                    .map_or("Enterprise", |w| w.editions[0].as_str())
             ),
             "Windows(R) Operating System, VOLUME_KMSCLIENT channel".to_owned(),
         ),
