@@ -13,7 +13,7 @@
 use std::fs;
 use std::time::{Duration, Instant};
 
-use e2e::fakes::{fake_ospp, ospp_fixture};
+use e2e::fakes::{activator_toml, fake_ospp, ospp_fixture};
 use e2e::stand_ins::{KmsListener, ReportReceiver};
 use e2e::wine::{WinePrefix, activator_exe};
 
@@ -26,11 +26,11 @@ fn main() {
     let prefix = WinePrefix::new();
     let exe = fs::read(activator_exe()).expect("activator.exe");
     prefix.install_file(r"C:\activator\activator.exe", &exe);
-    let settings = format!(
-        "schema = 1\nproduct = \"office-2019-proplus\"\nfamily = \"office\"\nlanguage = \"en\"\n\
-         portal_url = \"{}\"\ndownload_token = \"v1.bench\"\n[kms]\nhost = \"127.0.0.1\"\nport = {}\n",
-        portal.base_url(),
-        kms.port()
+    let settings = activator_toml(
+        "office-2019-proplus",
+        &["office-2019-proplus"],
+        &portal.base_url(),
+        kms.port(),
     );
     prefix.install_file(r"C:\activator\activator.toml", settings.as_bytes());
     let fake = fake_ospp(

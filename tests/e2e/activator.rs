@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use e2e::fakes::{CALLS, fake_ospp, ospp_fixture as fixture};
+use e2e::fakes::{CALLS, activator_toml, fake_ospp, ospp_fixture as fixture};
 use e2e::stand_ins::{KmsListener, ReportReceiver};
 use e2e::wine::{WinePrefix, activator_exe};
 use serde_json::Value;
@@ -18,9 +18,11 @@ fn windows_with_office(act: &str, portal_url: &str, kms_port: u16) -> WinePrefix
     let prefix = WinePrefix::new();
     let exe = fs::read(activator_exe()).expect("the built activator.exe");
     prefix.install_file(EXE, &exe);
-    let settings = format!(
-        "schema = 1\nproduct = \"office-2019-proplus\"\nfamily = \"office\"\nlanguage = \"zh-TW\"\n\
-         portal_url = \"{portal_url}\"\ndownload_token = \"v1.e2e-token\"\n[kms]\nhost = \"127.0.0.1\"\nport = {kms_port}\n"
+    let settings = activator_toml(
+        "office-2019-proplus",
+        &["office-2019-proplus"],
+        portal_url,
+        kms_port,
     );
     prefix.install_file(r"C:\activator\activator.toml", settings.as_bytes());
     prefix.install_file(

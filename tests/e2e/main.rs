@@ -12,6 +12,7 @@ mod activator;
 mod admin_browser;
 mod browser;
 mod crash;
+mod editions;
 mod operations;
 mod portal;
 mod whole_loop;

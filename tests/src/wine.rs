@@ -137,6 +137,30 @@ impl WinePrefix {
         path
     }
 
+    /// Makes this Windows report `build` and the edition `edition_id`: Wine's own version
+    /// setting for the kernel (`win10`, 10.0.18362, from build 10240 on; Wine 8 knows no
+    /// later one) and the registry's `CurrentBuildNumber` and `EditionID`, which the
+    /// activator reads (a fresh prefix is Windows 7, 6.1.7601, with no `EditionID`).
+    pub fn set_windows(&self, build: u32, edition_id: &str) {
+        let current = r"HKLM\Software\Microsoft\Windows NT\CurrentVersion";
+        let mut values = vec![
+            (current, "EditionID", edition_id.to_owned()),
+            (current, "CurrentBuildNumber", build.to_string()),
+            (current, "CurrentBuild", build.to_string()),
+        ];
+        if build >= 10240 {
+            values.push((r"HKCU\Software\Wine", "Version", "win10".to_owned()));
+        }
+        for (key, name, value) in values {
+            let output = self.run(
+                r"C:\windows\system32\reg.exe",
+                &["add", key, "/v", name, "/t", "REG_SZ", "/d", &value, "/f"],
+                &[],
+            );
+            assert!(output.status.success(), "reg add {key} {name}: {output:?}");
+        }
+    }
+
     /// Runs `exe` (a `C:\…` path, or a Unix path Wine maps to `Z:\…`) with `args` and
     /// extra environment variables, and returns once it has exited. Standard input is
     /// empty and not a console, so a program waiting for a key returns at once.
