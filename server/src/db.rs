@@ -151,6 +151,25 @@ impl Db {
         .context("database migration failed")
     }
 
+    /// Applies the migrations up to and including `last` only: what a portal of that
+    /// schema left behind, for tests of a later migration on an existing database.
+    pub async fn migrate_through(&self, last: i64) -> anyhow::Result<()> {
+        let through = |all: &sqlx::migrate::Migrator| sqlx::migrate::Migrator {
+            migrations: all
+                .migrations
+                .iter()
+                .filter(|m| m.version <= last)
+                .cloned()
+                .collect(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        match self {
+            Db::Sqlite(pool, _) => through(&SQLITE_MIGRATIONS).run(pool).await,
+            Db::Postgres(pool) => through(&POSTGRES_MIGRATIONS).run(pool).await,
+        }
+        .context("database migration failed")
+    }
+
     /// Answers whether the database takes a trivial query.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         with_pool!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))

@@ -13,6 +13,7 @@ use crate::util::{Backend, TestApp, on_both_databases};
 on_both_databases!(
     every_panel_counts_the_known_reports,
     filters_narrow_every_panel,
+    activations_after_the_licence_term_are_counted_apart,
 );
 
 /// One stored run.
@@ -394,4 +395,49 @@ async fn filters_narrow_every_panel(backend: Backend) {
         (Some("Library"), Some("office"), None)
     );
     assert_eq!(filters["to"], day(&app, 0).to_string());
+}
+
+/// The seed's licences ended in 2020: every activation in the known set came after its
+/// term. A term that ends within the period counts only the days after it.
+async fn activations_after_the_licence_term_are_counted_apart(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    seed(&app).await;
+    let cookie = viewer(&app).await;
+    let versions = rows(&app, &cookie, "versions", "").await;
+    assert_eq!(
+        pick(&versions, &["version", "success", "partial", "after_term"]),
+        json!([
+            ["windows-10-enterprise", 2, 0, 2],
+            ["office-2019-proplus", 3, 1, 4]
+        ])
+    );
+    // Windows 10's term now ends 5 days ago: its runs 10 days ago were within it.
+    // Office 2019's ends yesterday: today's 4 activations came after it.
+    for (slug, days_ago) in [("windows-10-enterprise", 5), ("office-2019-proplus", 1)] {
+        let sql = format!(
+            "update versions set term_end = '{}' where slug = '{slug}'",
+            day(&app, days_ago)
+        );
+        match &app.state.db {
+            server::db::Db::Sqlite(pool, _) => sqlx::query(&sql).execute(pool).await.map(|_| ()),
+            server::db::Db::Postgres(pool) => sqlx::query(&sql).execute(pool).await.map(|_| ()),
+        }
+        .unwrap();
+    }
+    let versions = rows(&app, &cookie, "versions", "").await;
+    assert_eq!(
+        pick(&versions, &["version", "after_term"]),
+        json!([["windows-10-enterprise", 0], ["office-2019-proplus", 4]])
+    );
+    let page = get_with_cookie(&app, "/admin?lang=en", &cookie).await;
+    assert!(
+        page.text.contains("Activations after the licence ended"),
+        "the tile"
+    );
+    let csv = get_with_cookie(&app, "/admin/export/versions.csv?lang=en", &cookie).await;
+    assert!(
+        csv.text.lines().next().unwrap().ends_with(",after_term"),
+        "{}",
+        csv.text
+    );
 }

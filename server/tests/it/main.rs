@@ -12,6 +12,7 @@ mod admin_edit_settings;
 mod api;
 mod catalog;
 mod corpus;
+mod covers;
 mod dashboard;
 mod dashboard_machines;
 mod dashboard_months;

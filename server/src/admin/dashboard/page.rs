@@ -115,6 +115,7 @@ pub async fn get_dashboard(
     let n_downloads: i64 = downloads.iter().map(|d| d.downloads).sum();
     let n_unreported: i64 = downloads.iter().map(|d| d.never_reported).sum();
     let rate = percent(success, reports);
+    let after_term: i64 = versions.iter().map(|v| v.after_term).sum();
     let tiles = vec![
         tile(t.tile_reports, reports.to_string(), "neutral"),
         tile(t.tile_success, success.to_string(), "ok"),
@@ -124,6 +125,11 @@ pub async fn get_dashboard(
             if reports > success { "bad" } else { "neutral" },
         ),
         tile(t.tile_rate, format_percent(rate), "neutral"),
+        tile(
+            t.tile_after_term,
+            after_term.to_string(),
+            if after_term > 0 { "warn" } else { "neutral" },
+        ),
         tile(t.tile_downloads, n_downloads.to_string(), "neutral"),
         tile(
             t.tile_unreported,

@@ -48,6 +48,9 @@ pub struct VersionRateRow {
     /// The counts by outcome.
     #[serde(flatten)]
     pub counts: Counts,
+    /// Activations (success or partial) reported on days after the licence term ended:
+    /// the institution may need to renew, or to stop offering it.
+    pub after_term: i64,
 }
 
 /// Reports from one network.
@@ -213,7 +216,7 @@ pub async fn versions(state: &AppState, scope: &Scope) -> Result<Vec<VersionRate
             .or_default()
             .add(&row.outcome, row.n);
     }
-    Ok(by_version
+    let mut rows: Vec<VersionRateRow> = by_version
         .into_iter()
         .map(|((_, slug), counts)| {
             let catalogue = scope.version(&slug);
@@ -230,9 +233,35 @@ pub async fn versions(state: &AppState, scope: &Scope) -> Result<Vec<VersionRate
                 family: catalogue.map(|v| v.family.clone()).unwrap_or_default(),
                 version: slug,
                 counts,
+                after_term: 0,
             }
         })
-        .collect())
+        .collect();
+    for row in &mut rows {
+        let Some(end) = scope.version(&row.version).and_then(|v| v.term_end) else {
+            continue;
+        };
+        row.after_term = if end < f.from {
+            row.counts.success + row.counts.partial
+        } else if end < f.to {
+            // The term ended within the period: only the days after it count, one more
+            // sum over the roll-ups (rare: a term ends once).
+            let narrow = dashboard::Narrow {
+                version: Some(&row.version),
+                ..f.narrow()
+            };
+            let after = end + Duration::days(1);
+            dashboard::outcomes(&state.db, By::Version, after, f.to, narrow)
+                .await?
+                .iter()
+                .filter(|o| o.outcome == "success" || o.outcome == "partial")
+                .map(|o| o.n)
+                .sum()
+        } else {
+            0
+        };
+    }
+    Ok(rows)
 }
 
 /// Reports and downloads per network, busiest first.

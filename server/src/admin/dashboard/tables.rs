@@ -57,6 +57,7 @@ impl Table for VersionRateRow {
         COUNT_COLUMNS[3],
         COUNT_COLUMNS[4],
         COUNT_COLUMNS[5],
+        "after_term",
     ];
     fn cells(&self) -> Vec<String> {
         let mut cells = vec![
@@ -66,6 +67,7 @@ impl Table for VersionRateRow {
             self.family.clone(),
         ];
         cells.extend(count_cells(&self.counts));
+        cells.push(self.after_term.to_string());
         cells
     }
 }

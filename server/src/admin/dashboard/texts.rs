@@ -27,6 +27,8 @@ pub struct DashboardText {
     pub tile_not_success: &'static str,
     pub tile_rate: &'static str,
     pub tile_downloads: &'static str,
+    pub tile_after_term: &'static str,
+    pub col_after_term: &'static str,
     pub tile_unreported: &'static str,
 
     pub outcome_success: &'static str,
@@ -152,6 +154,8 @@ pub static ZH_TW: DashboardText = DashboardText {
     tile_not_success: "未完全成功",
     tile_rate: "成功率",
     tile_downloads: "下載次數",
+    tile_after_term: "授權到期後的啟用",
+    col_after_term: "到期後啟用",
     tile_unreported: "下載後未回報",
 
     outcome_success: "成功",
@@ -169,7 +173,7 @@ pub static ZH_TW: DashboardText = DashboardText {
     col_total: "合計",
 
     versions_title: "各版本成功率",
-    versions_caption: "每個版本的回報次數與成功率",
+    versions_caption: "每個版本的回報次數、成功率，以及授權到期後的啟用次數",
     col_product: "產品",
     col_version: "版本",
     col_reports: "回報",
@@ -277,6 +281,8 @@ pub static EN: DashboardText = DashboardText {
     tile_not_success: "Did not fully succeed",
     tile_rate: "Success rate",
     tile_downloads: "Downloads",
+    tile_after_term: "Activations after the licence ended",
+    col_after_term: "After the term",
     tile_unreported: "Never reported",
 
     outcome_success: "Success",
@@ -294,7 +300,7 @@ pub static EN: DashboardText = DashboardText {
     col_total: "Total",
 
     versions_title: "Success rate by version",
-    versions_caption: "Reports and success rate of each version",
+    versions_caption: "Reports and success rate of each version, and activations after its licence term ended",
     col_product: "Product",
     col_version: "Version",
     col_reports: "Reports",
