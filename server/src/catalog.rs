@@ -281,6 +281,21 @@ impl Seats {
     }
 }
 
+/// A Markdown table of the product table's KMS client setup keys, Windows or Office, for
+/// the tutorials' `{{windows_keys}}` and `{{office_keys}}`: one source for the keys the
+/// activator installs and the keys people type.
+pub fn key_table(windows: bool, lang: Lang) -> String {
+    let mut table = format!(
+        "| {} | {} |\n| --- | --- |\n",
+        lang.pick("產品", "Product"),
+        lang.pick("KMS 用戶端安裝金鑰（GVLK）", "KMS client setup key (GVLK)")
+    );
+    for product in products::TABLE.iter().filter(|p| p.is_windows() == windows) {
+        table.push_str(&format!("| {} | `{}` |\n", product.name, product.key));
+    }
+    table
+}
+
 /// Converts a date written in the ROC (Minguo) calendar, `YYY/MM/DD` as in `106/03/01`,
 /// to the Gregorian date: ROC year 1 is 1912, so year 106 is 2017.
 pub fn parse_roc_date(text: &str) -> Option<Date> {
@@ -373,6 +388,19 @@ mod tests {
         for (end, expected) in cases {
             assert_eq!(Status::of(end, today), expected, "{end:?}");
         }
+    }
+
+    #[test]
+    fn key_tables_list_every_product_once() {
+        let windows = key_table(true, Lang::En);
+        assert!(windows.contains("| Windows 11 Education | `NW6C2-QMPVW-D7KKK-3GKT6-VCFB2` |"));
+        assert!(!windows.contains("Office"));
+        let office = key_table(false, Lang::ZhTw);
+        assert!(office.starts_with("| 產品 |"));
+        assert_eq!(
+            office.lines().count() - 2,
+            products::TABLE.iter().filter(|p| !p.is_windows()).count()
+        );
     }
 
     #[test]

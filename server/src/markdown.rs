@@ -17,7 +17,14 @@ pub struct Placeholders {
 }
 
 /// The names a body may use; anything else in double braces is left as written.
-pub const PLACEHOLDER_NAMES: [&str; 4] = ["kms_host", "kms_port", "institution", "it_office"];
+pub const PLACEHOLDER_NAMES: [&str; 6] = [
+    "kms_host",
+    "kms_port",
+    "institution",
+    "it_office",
+    "windows_keys",
+    "office_keys",
+];
 
 impl Placeholders {
     /// Replaces every known `{{name}}` in `text`.

@@ -9,6 +9,7 @@
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
+use crate::catalog;
 use crate::config::Config;
 use crate::db;
 use crate::lang::Lang;
@@ -298,6 +299,8 @@ fn snapshot(site: Site, edited: Vec<&'static str>, kms: &(String, u16)) -> Snaps
                     "it_office",
                     lang.pick(&site.it_office_zh, &site.it_office_en).to_owned(),
                 ),
+                ("windows_keys", catalog::key_table(true, lang)),
+                ("office_keys", catalog::key_table(false, lang)),
             ],
         })
     });

@@ -6,6 +6,7 @@ use crate::util::{Backend, TestApp, on_both_databases};
 
 on_both_databases!(
     tutorials_show_the_configured_kms_host,
+    tutorials_list_every_key_of_the_product_table,
     tutorials_cover_the_seed_facts,
     unknown_tutorial_is_404
 );
@@ -85,4 +86,24 @@ async fn unknown_tutorial_is_404(backend: Backend) {
     app.get(&format!("/tutorials/{}", "x".repeat(300)))
         .await
         .assert_page(StatusCode::NOT_FOUND);
+}
+
+/// The keys people type come from the same table the activator installs from.
+async fn tutorials_list_every_key_of_the_product_table(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    for lang in ["zh-TW", "en"] {
+        let windows = app.get(&format!("/tutorials/windows?lang={lang}")).await;
+        let office = app.get(&format!("/tutorials/office?lang={lang}")).await;
+        for product in protocol::products::TABLE.iter() {
+            let page = if product.is_windows() {
+                &windows
+            } else {
+                &office
+            };
+            page.assert_contains(&format!("<td>{}</td>", product.name))
+                .assert_contains(&format!("<code>{}</code>", product.key));
+        }
+        windows.assert_contains("Windows 11");
+        office.assert_contains("LTSC 2024");
+    }
 }
