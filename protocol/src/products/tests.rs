@@ -360,3 +360,21 @@ fn sets_one_run_cannot_activate_are_refused() {
         Err(SetProblem::OfficeFolders)
     );
 }
+
+/// The README's list of what the activator covers names every release of the table.
+#[test]
+fn the_readme_names_every_release() {
+    let readme = include_str!("../../../README.md");
+    let covers = readme
+        .split("### What it covers")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README.md has a section `### What it covers`");
+    for product in TABLE.iter() {
+        assert!(
+            covers.contains(&product.release),
+            "README.md does not name {}",
+            product.release
+        );
+    }
+}
