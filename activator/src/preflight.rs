@@ -367,61 +367,47 @@ fn survey_windows<'a>(
     } else {
         choose::windows(&config.covers, pc, config.edition_upgrade)
     };
+    // A refusal: what the report says, and which sentence the person reads.
+    let (detail, sentence) = match choice {
+        WindowsChoice::Covered(_) | WindowsChoice::Upgrade(_) => (String::new(), ""),
+        WindowsChoice::Evaluation => (
+            format!("{running} is an Evaluation edition"),
+            text.windows_evaluation,
+        ),
+        WindowsChoice::UpgradeNotCovered(to) => (
+            format!(
+                "{running} is not covered; the licence does not cover an upgrade to {}",
+                to.name
+            ),
+            text.windows_wrong_edition,
+        ),
+        WindowsChoice::EditionNotCovered => (
+            format!("{running} is not covered by {covered}"),
+            text.windows_wrong_edition,
+        ),
+        WindowsChoice::OtherRelease => (
+            format!("{running} does not match {covered}"),
+            text.windows_wrong_version,
+        ),
+    };
     let (product, upgrade) = match choice {
         WindowsChoice::Covered(product) => (product, false),
         WindowsChoice::Upgrade(product) => (product, true),
-        WindowsChoice::Evaluation => {
-            note(
-                Check::ProductInstalled,
-                FindingStatus::Fail,
-                None,
-                format!("{running} is an Evaluation edition"),
-                format!("{}{}", text.windows_evaluation, text.aside(&running)),
-            );
-            return None;
-        }
-        WindowsChoice::UpgradeNotCovered(to) => {
-            note(
-                Check::ProductInstalled,
-                FindingStatus::Fail,
-                None,
+        _ => {
+            let shown = if matches!(choice, WindowsChoice::Evaluation) {
+                format!("{sentence}{}", text.aside(&running))
+            } else {
                 format!(
-                    "{running} is not covered; the licence does not cover an upgrade to {}",
-                    to.name
-                ),
-                format!(
-                    "{} {running}{}",
-                    text.windows_wrong_edition,
+                    "{sentence} {running}{}",
                     text.aside(&text.labelled(text.covers, &covered))
-                ),
-            );
-            return None;
-        }
-        WindowsChoice::EditionNotCovered => {
+                )
+            };
             note(
                 Check::ProductInstalled,
                 FindingStatus::Fail,
                 None,
-                format!("{running} is not covered by {covered}"),
-                format!(
-                    "{} {running}{}",
-                    text.windows_wrong_edition,
-                    text.aside(&text.labelled(text.covers, &covered))
-                ),
-            );
-            return None;
-        }
-        WindowsChoice::OtherRelease => {
-            note(
-                Check::ProductInstalled,
-                FindingStatus::Fail,
-                None,
-                format!("{running} does not match {covered}"),
-                format!(
-                    "{} {running}{}",
-                    text.windows_wrong_version,
-                    text.aside(&text.labelled(text.covers, &covered))
-                ),
+                detail,
+                shown,
             );
             return None;
         }

@@ -5,9 +5,7 @@
 // the new term on the public software list — saving a screenshot at each step. Exits 1
 // naming the step that failed. It only talks to BASE_URL.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { expect, start } from './flow.mjs';
 
 const [baseArg, outDir, username, password] = process.argv.slice(2);
 if (!baseArg || !outDir || !username || !password) {
@@ -17,34 +15,7 @@ if (!baseArg || !outDir || !username || !password) {
 const base = baseArg.replace(/\/+$/, '');
 const NEW_PASSWORD = 'a fresh passphrase only I know';
 const NEW_END = '2027-06-30';
-
-mkdirSync(outDir, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-const problems = [];
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-
-async function step(name, action) {
-  try {
-    await action();
-    await page.screenshot({ path: join(outDir, `admin-${name}.png`), fullPage: true });
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    await page.screenshot({ path: join(outDir, `admin-${name}-failed.png`), fullPage: true }).catch(() => {});
-    console.log(`FAIL ${name}: ${error.message}`);
-    await browser.close();
-    process.exit(1);
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const { page, step, finish } = await start(outDir, 'admin');
 
 await step('sign-in', async () => {
   await page.goto(`${base}/admin/login?lang=en`);
@@ -84,8 +55,4 @@ await step('catalogue', async () => {
   expect(!text.includes('Ended'), `an end date in the future is not ended: ${text}`);
 });
 
-await browser.close();
-if (problems.length) {
-  console.log(`FAIL console: ${problems.join('; ')}`);
-  process.exit(1);
-}
+await finish();

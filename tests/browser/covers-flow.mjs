@@ -8,9 +8,8 @@
 // as OUT_DIR/windows-11-education.zip and OUT_DIR/office-ltsc-2024.zip, with a screenshot
 // at each step. Exits 1 naming the step that failed. It only talks to BASE_URL.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { expect, start } from './flow.mjs';
 
 const [baseArg, outDir, username, password] = process.argv.slice(2);
 if (!baseArg || !outDir || !username || !password) {
@@ -19,35 +18,7 @@ if (!baseArg || !outDir || !username || !password) {
 }
 const base = baseArg.replace(/\/+$/, '');
 const NEW_PASSWORD = 'another passphrase for the lab';
-
-mkdirSync(outDir, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-const page = await context.newPage();
-const problems = [];
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-
-async function step(name, action) {
-  try {
-    await action();
-    await page.screenshot({ path: join(outDir, `covers-${name}.png`), fullPage: true });
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    await page.screenshot({ path: join(outDir, `covers-${name}-failed.png`), fullPage: true }).catch(() => {});
-    console.log(`FAIL ${name}: ${error.message}`);
-    await browser.close();
-    process.exit(1);
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const { page, step, finish } = await start(outDir, 'covers');
 
 /// Fills the new-version form and ticks the named products in the named release.
 async function addVersion({ product, slug, nameZh, nameEn, family, release, products, upgrade }) {
@@ -128,8 +99,4 @@ await step('download-office', async () => {
   expect(text.includes('Visio LTSC Professional 2024'), 'the page lists Visio');
 });
 
-await browser.close();
-if (problems.length) {
-  console.log(`FAIL console: ${problems.join('; ')}`);
-  process.exit(1);
-}
+await finish();

@@ -3,9 +3,6 @@
 //! licence term, and the public
 //! list shows the new term at once. Screenshots land in `target/screenshots/`.
 
-use std::path::Path;
-use std::process::Stdio;
-
 use e2e::{Portal, PortalOptions};
 
 const USER: &str = "itstaff";
@@ -14,25 +11,12 @@ const STEPS: [&str; 5] = ["sign-in", "password", "dashboard", "edit-term", "cata
 
 #[test]
 fn staff_sign_in_see_the_dashboard_and_edit_a_licence_term() {
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir(),
-        "run scripts/setup first"
-    );
     // Plain http on loopback: the switch the configuration offers for exactly this.
     let portal = Portal::start(PortalOptions::new().env("PORTAL_ADMIN__SECURE_COOKIES", "false"));
+    e2e::add_staff(&portal, USER, "admin", PASSWORD);
+    // A living dashboard, filled through the real ingestion path.
     let database = portal.database_url();
     let data_dir = portal.data_dir().display().to_string();
-    let (ok, text) = e2e::run_portal_command(
-        &["admin", "add", USER, "--role", "admin"],
-        &[
-            ("PORTAL_DATABASE_URL", database.as_str()),
-            ("PORTAL_DATA_DIR", data_dir.as_str()),
-        ],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(ok, "{text}");
-    // A living dashboard, filled through the real ingestion path.
     let (ok, text) = e2e::run_portal_command(
         &["demo-data", "--reports", "300"],
         &[
@@ -45,26 +29,14 @@ fn staff_sign_in_see_the_dashboard_and_edit_a_licence_term() {
 
     let out_dir = e2e::target_dir().join("screenshots");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let output = e2e::node(&browser_dir)
-        .arg("admin-flow.mjs")
-        .args([
-            &portal.base_url(),
-            &out_dir.display().to_string(),
-            USER,
-            PASSWORD,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("cannot run node");
-    let log = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{log}");
+    e2e::run_staff_flow(
+        "admin-flow.mjs",
+        &portal,
+        &out_dir,
+        (USER, PASSWORD),
+        &STEPS,
+    );
     for step in STEPS {
-        assert!(
-            log.contains(&format!("ok   {step}")),
-            "{step} did not pass:\n{log}"
-        );
         let shot = std::fs::read(out_dir.join(format!("admin-{step}.png"))).unwrap();
         assert!(
             shot.starts_with(b"\x89PNG") && shot.len() > 10_000,

@@ -8,7 +8,6 @@
 use std::fs;
 use std::io::Read;
 use std::path::Path;
-use std::process::Stdio;
 
 use e2e::database::scalar;
 use e2e::fakes::{CALLS, SLMGR, SLMGR_CALLS, fake_ospp, fake_slmgr, ospp_fixture, slmgr_fixture};
@@ -28,11 +27,6 @@ const STEPS: [&str; 5] = [
 
 #[test]
 fn versions_added_in_admin_are_downloaded_and_activate_under_wine() {
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir(),
-        "run scripts/setup first"
-    );
     let exe = activator_exe();
     let kms = KmsListener::start();
     let port = crate::whole_loop::free_port();
@@ -45,40 +39,18 @@ fn versions_added_in_admin_are_downloaded_and_activate_under_wine() {
             .env("PORTAL_KMS__PORT", kms.port().to_string())
             .env("PORTAL_ACTIVATOR_EXE", exe.display().to_string()),
     );
-    let database = portal.database_url();
-    let data_dir = portal.data_dir().display().to_string();
-    let (ok, text) = e2e::run_portal_command(
-        &["admin", "add", USER, "--role", "admin"],
-        &[
-            ("PORTAL_DATABASE_URL", database.as_str()),
-            ("PORTAL_DATA_DIR", data_dir.as_str()),
-        ],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(ok, "{text}");
-
+    e2e::add_staff(&portal, USER, "admin", PASSWORD);
     let out_dir = e2e::target_dir().join("covers-flow");
     if out_dir.exists() {
         fs::remove_dir_all(&out_dir).unwrap();
     }
-    let output = e2e::node(&browser_dir)
-        .arg("covers-flow.mjs")
-        .args([
-            &portal.base_url(),
-            &out_dir.display().to_string(),
-            USER,
-            PASSWORD,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("cannot run node");
-    let log = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{log}");
-    for step in STEPS {
-        assert!(log.contains(&format!("ok   {step}")), "{step}:\n{log}");
-    }
+    e2e::run_staff_flow(
+        "covers-flow.mjs",
+        &portal,
+        &out_dir,
+        (USER, PASSWORD),
+        &STEPS,
+    );
 
     // The Windows 11 Education PC.
     let windows = unpacked(&out_dir.join("windows-11-education.zip"));
@@ -114,7 +86,7 @@ fn versions_added_in_admin_are_downloaded_and_activate_under_wine() {
 
     assert_eq!(
         scalar(
-            &database,
+            &portal.database_url(),
             "select count(*) from reports where outcome = 'success' \
              and product in ('windows-11-education', 'office-ltsc-2024')"
         ),

@@ -349,6 +349,61 @@ pub fn run_portal_command(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (
     (output.status.success(), text)
 }
 
+/// Adds the staff account `user` with `role` to the portal's database with
+/// `portal admin add`, the password typed on standard input, as an operator would.
+pub fn add_staff(portal: &Portal, user: &str, role: &str, password: &str) {
+    let database = portal.database_url();
+    let data_dir = portal.data_dir().display().to_string();
+    let (ok, text) = run_portal_command(
+        &["admin", "add", user, "--role", role],
+        &[
+            ("PORTAL_DATABASE_URL", database.as_str()),
+            ("PORTAL_DATA_DIR", data_dir.as_str()),
+        ],
+        &format!("{password}\n"),
+    );
+    assert!(ok, "portal admin add {user}: {text}");
+}
+
+/// Runs the staff-flow script `script` of `tests/browser` (`node SCRIPT BASE_URL OUT_DIR
+/// USER PASSWORD`) against the portal, and asserts that it succeeded and passed each of
+/// `steps`; answers what it printed.
+pub fn run_staff_flow(
+    script: &str,
+    portal: &Portal,
+    out_dir: &Path,
+    credentials: (&str, &str),
+    steps: &[&str],
+) -> String {
+    let browser_dir = workspace_root().join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "run scripts/setup first"
+    );
+    let output = node(&browser_dir)
+        .arg(script)
+        .args([
+            &portal.base_url(),
+            &out_dir.display().to_string(),
+            credentials.0,
+            credentials.1,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("cannot run node");
+    let log = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{script}:\n{log}");
+    for step in steps {
+        assert!(
+            log.contains(&format!("ok   {step}")),
+            "{script}: {step} did not pass:\n{log}"
+        );
+    }
+    log
+}
+
 /// A `node` command for a script in `browser_dir` (`tests/browser`), run from there.
 pub fn node(browser_dir: &Path) -> Command {
     let mut command = Command::new("node");

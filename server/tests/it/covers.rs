@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use server::catalog::Covers;
 use server::db;
 
-use crate::admin_edit::{assert_redirect, assert_refused, post, session, stored, with_csrf};
+use crate::admin_edit::{
+    Session, assert_redirect, assert_refused, post, session, stored, with_csrf,
+};
 use crate::downloads::download;
 use crate::reports::count;
 use crate::util::{Backend, TestApp, TestDb, on_both_databases};
@@ -19,6 +21,16 @@ on_both_databases!(
     ended_licences_are_offered_with_a_warning_unless_withdrawn,
     an_existing_database_is_mapped_to_the_table,
 );
+
+/// Posts the new-version form `fields` to `uri` with the session's CSRF token.
+async fn create(
+    app: &TestApp,
+    s: &Session,
+    uri: &str,
+    fields: &[(&str, &str)],
+) -> crate::util::TestResponse {
+    post(app, uri, s, &with_csrf(s, fields)).await
+}
 
 /// A new version form: Windows 11 under the seed's Windows product, covering `covers`.
 fn windows_11_form<'a>(slug: &'a str, covers: &[&'a str]) -> Vec<(&'a str, &'a str)> {
@@ -47,13 +59,7 @@ async fn windows_11_education_is_offered_from_admin_without_a_release(backend: B
         &["windows-11-education", "windows-11-enterprise"],
     );
     fields.push(("edition_upgrade", "on"));
-    let saved = post(
-        &app,
-        "/admin/catalogue/versions/new?lang=en",
-        &s,
-        &with_csrf(&s, &fields),
-    )
-    .await;
+    let saved = create(&app, &s, "/admin/catalogue/versions/new?lang=en", &fields).await;
     assert_redirect(
         &saved,
         "/admin/catalogue?done=created#v-windows-11-education",
@@ -134,13 +140,7 @@ async fn office_ltsc_2024_with_project_and_visio_is_one_download(backend: Backen
         ("sort_order", "-1"),
     ];
     fields.extend(covers.iter().map(|id| ("covers", *id)));
-    let saved = post(
-        &app,
-        "/admin/catalogue/versions/new",
-        &s,
-        &with_csrf(&s, &fields),
-    )
-    .await;
+    let saved = create(&app, &s, "/admin/catalogue/versions/new", &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
     let settings = download(&app, "office-ltsc-2024-proplus").await;
     let ids: Vec<&str> = settings.covers.iter().map(|p| p.id.as_str()).collect();
@@ -182,13 +182,7 @@ async fn sets_one_activator_cannot_activate_are_refused(backend: Backend) {
         fields.retain(|(k, _)| *k != "family");
         fields.push(("family", family));
         fields.push(("edition_upgrade", "on"));
-        let refused = post(
-            &app,
-            "/admin/catalogue/versions/new?lang=en",
-            &s,
-            &with_csrf(&s, &fields),
-        )
-        .await;
+        let refused = create(&app, &s, "/admin/catalogue/versions/new?lang=en", &fields).await;
         assert_refused(&refused, field, message);
         assert!(stored(&app, "mixed").await.is_none(), "nothing stored");
     }
@@ -200,13 +194,7 @@ async fn a_term_not_started_is_not_offered_until_its_first_day(backend: Backend)
     let mut fields = windows_11_form("windows-11-next", &["windows-11-education"]);
     fields.retain(|(k, _)| *k != "term_start");
     fields.push(("term_start", "2028-08-01"));
-    let saved = post(
-        &app,
-        "/admin/catalogue/versions/new",
-        &s,
-        &with_csrf(&s, &fields),
-    )
-    .await;
+    let saved = create(&app, &s, "/admin/catalogue/versions/new", &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
     app.get("/download/windows-11-next?lang=en")
         .await

@@ -1,0 +1,51 @@
+// What the staff-flow scripts share: Debian's Chromium started headless with the flags
+// this machine needs, and steps that each end in a screenshot or stop the script naming
+// the step that failed (exit 1). Page errors and console errors are collected; `finish`
+// fails on any.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+/// Starts Chromium with one page; `prefix` names the screenshots `{prefix}-{step}.png`.
+export async function start(outDir, prefix) {
+  mkdirSync(outDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+
+  async function step(name, action) {
+    try {
+      await action();
+      await page.screenshot({ path: join(outDir, `${prefix}-${name}.png`), fullPage: true });
+      console.log(`ok   ${name}`);
+    } catch (error) {
+      await page.screenshot({ path: join(outDir, `${prefix}-${name}-failed.png`), fullPage: true }).catch(() => {});
+      console.log(`FAIL ${name}: ${error.message}`);
+      await browser.close();
+      process.exit(1);
+    }
+  }
+
+  async function finish() {
+    await browser.close();
+    if (problems.length) {
+      console.log(`FAIL console: ${problems.join('; ')}`);
+      process.exit(1);
+    }
+  }
+
+  return { page, step, finish };
+}
+
+/// Throws `message` unless `condition` holds.
+export function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
