@@ -29,6 +29,9 @@ fn staff_sign_in_see_the_dashboard_and_edit_a_licence_term() {
 
     let out_dir = e2e::target_dir().join("screenshots");
     std::fs::create_dir_all(&out_dir).unwrap();
+    for step in STEPS {
+        let _ = std::fs::remove_file(out_dir.join(format!("admin-{step}.png")));
+    }
     e2e::run_staff_flow(
         "admin-flow.mjs",
         &portal,
