@@ -55,6 +55,18 @@ pub struct Bundles {
     current: RwLock<Option<Arc<Prepared>>>,
 }
 
+/// A file shared by many downloads (the portal's `errors.toml`), deflated once and copied
+/// raw into each zip with its SHA-256 already known.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    /// A zip holding only this file.
+    entry_zip: Bytes,
+    /// Its SHA-256, hex.
+    sha256: String,
+    /// Its name in the zip.
+    name: String,
+}
+
 /// A file to put beside the executable.
 pub struct Extra<'a> {
     /// Its name in the zip.
@@ -139,9 +151,27 @@ impl Bundles {
     }
 }
 
+impl Shared {
+    /// Deflates `contents` as the zip entry `name`, dated now in `zone`.
+    pub fn new(name: &str, contents: &[u8], zone: &TimeZone) -> anyhow::Result<Shared> {
+        let mut entry = ZipWriter::new(Cursor::new(Vec::new()));
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .last_modified_time(local_time(SystemTime::now(), zone));
+        entry.start_file(name, options)?;
+        entry.write_all(contents)?;
+        Ok(Shared {
+            entry_zip: Bytes::from(entry.finish()?.into_inner()),
+            sha256: encode_hex(&Sha256::digest(contents)),
+            name: name.to_owned(),
+        })
+    }
+}
+
 impl Prepared {
-    /// A zip of the executable and `extras`, with `SHA256SUMS` over all of them.
-    pub fn zip(&self, extras: &[Extra<'_>]) -> anyhow::Result<Zip> {
+    /// A zip of the executable, the `shared` files and `extras`, with `SHA256SUMS` over
+    /// all of them.
+    pub fn zip(&self, shared: &[&Shared], extras: &[Extra<'_>]) -> anyhow::Result<Zip> {
         let head = self.entry_zip.slice(..self.head_len);
         let mut out =
             ZipWriter::new_append(Appending::new(&head, &self.entry_zip[self.head_len..]))?;
@@ -152,6 +182,11 @@ impl Prepared {
             .compression_method(CompressionMethod::Stored)
             .last_modified_time(local_time(SystemTime::now(), &self.zone));
         let mut sums = format!("{}  activator.exe\r\n", self.sha256);
+        for file in shared {
+            let mut archive = zip::ZipArchive::new(Cursor::new(file.entry_zip.as_ref()))?;
+            out.raw_copy_file(archive.by_index_raw(0)?)?;
+            sums.push_str(&format!("{}  {}\r\n", file.sha256, file.name));
+        }
         for extra in extras {
             out.start_file(extra.name, options)?;
             out.write_all(extra.contents)?;
@@ -406,10 +441,13 @@ mod tests {
         );
         let before = local_time(SystemTime::now(), &zone);
         let zip = first
-            .zip(&[Extra {
-                name: "activator.toml",
-                contents: b"schema = 1\n",
-            }])
+            .zip(
+                &[],
+                &[Extra {
+                    name: "activator.toml",
+                    contents: b"schema = 1\n",
+                }],
+            )
             .unwrap();
         let after = local_time(SystemTime::now(), &zone);
         let mut archive = ZipArchive::new(Cursor::new(zip.to_vec())).unwrap();

@@ -32,6 +32,7 @@ use axum::response::Response;
 use protocol::errors::{ErrorEntry, ErrorText, ErrorTexts};
 use time::Date;
 
+use crate::bundle::Shared;
 use crate::db::{self, catalog::VersionRow};
 use crate::lang::Lang;
 use crate::settings::{self, Snapshot};
@@ -45,8 +46,8 @@ pub struct PageCache {
     /// `[zh-TW, en]`.
     pages: RwLock<[Option<Kept<Bytes>>; 2]>,
     versions: RwLock<Option<Kept<Versions>>>,
-    /// `errors.toml` for downloads.
-    error_texts: RwLock<Option<Kept<Bytes>>>,
+    /// `errors.toml` for downloads, deflated once.
+    error_texts: RwLock<Option<Kept<Arc<Shared>>>>,
 }
 
 /// The catalogue's versions by slug.
@@ -140,8 +141,8 @@ impl PageCache {
     }
 
     /// `errors.toml` as downloads carry it: every error code's title and remedy in both
-    /// languages, placeholders filled, from the copy while it holds.
-    pub async fn error_texts(&self, state: &AppState) -> sqlx::Result<Bytes> {
+    /// languages, placeholders filled, deflated once, from the copy while it holds.
+    pub async fn error_texts(&self, state: &AppState) -> crate::error::Result<Arc<Shared>> {
         let stamp = self.stamp(state);
         let kept = Kept::at(
             &self
@@ -174,13 +175,13 @@ impl PageCache {
             })
             .collect();
         let file = ErrorTexts { error }.to_toml().replace('\n', "\r\n");
-        let bytes = Bytes::from(file);
+        let shared = Arc::new(Shared::new("errors.toml", file.as_bytes(), &state.zone)?);
         let mut slot = self
             .error_texts
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        self.keep(&mut slot, stamp, bytes.clone());
-        Ok(bytes)
+        self.keep(&mut slot, stamp, Arc::clone(&shared));
+        Ok(shared)
     }
 
     /// Puts `value`, made from reads after `stamp` was taken, in `slot`, unless the

@@ -131,20 +131,19 @@ pub async fn get_download(
     let readme = readme(&state, &row.name_zh, &row.name_en, &prepared.sha256);
     let error_texts = state.pages.error_texts(&state).await?;
     // A few kilobytes written in memory: no need for a blocking thread.
-    let zip = prepared.zip(&[
-        Extra {
-            name: "activator.toml",
-            contents: settings.as_bytes(),
-        },
-        Extra {
-            name: "errors.toml",
-            contents: &error_texts,
-        },
-        Extra {
-            name: "README.txt",
-            contents: readme.as_bytes(),
-        },
-    ])?;
+    let zip = prepared.zip(
+        &[&error_texts],
+        &[
+            Extra {
+                name: "activator.toml",
+                contents: settings.as_bytes(),
+            },
+            Extra {
+                name: "README.txt",
+                contents: readme.as_bytes(),
+            },
+        ],
+    )?;
 
     state
         .ingest
