@@ -10,7 +10,7 @@ use protocol::config::ActivatorConfig;
 use protocol::report::{ProductOutcome, ProductResult};
 
 use crate::parse::{ospp, slmgr};
-use crate::preflight::{Target, run_script};
+use crate::preflight::{Ran, Target, run_script};
 use crate::system::System;
 use crate::text::Text;
 
@@ -102,14 +102,7 @@ pub fn activate(
     };
     for step in steps.iter().filter(|s| s.args[0] != last) {
         let args: Vec<&str> = step.args.iter().map(String::as_str).collect();
-        let result =
-            run_script(system, script, &args).map_or(Err(UNSPECIFIED_ERROR.to_owned()), |out| {
-                match target {
-                    Target::Office { .. } => ospp::parse_simple(&out),
-                    Target::Windows { .. } => slmgr::parse_result(&out),
-                }
-            });
-        match result {
+        match step_result(target, &run_script(system, script, &args)) {
             Ok(()) => say(&format!("  {} … {}", step.label, text.step_done)),
             Err(code) => {
                 let code = code_or_unspecified(code);
@@ -121,24 +114,39 @@ pub fn activate(
     say(&format!("  {}", text.step_activate));
     match target {
         Target::Office { ospp: script, .. } => {
-            let act = run_script(system, script, &["/act"])
-                .map(|t| ospp::parse_act(&t))
-                .unwrap_or_else(|| ospp::Act {
-                    products: Vec::new(),
-                    no_key_installed: false,
-                    script_error: Some(UNSPECIFIED_ERROR.to_owned()),
-                });
+            let ran = run_script(system, script, &["/act"]);
+            if let Some(code) = ran.unfinished() {
+                return failed_before_activation(target, code);
+            }
+            let act = ospp::parse_act(ran.text());
             act.products.into_iter().map(office_result).collect()
         }
         Target::Windows { slmgr: script, .. } => {
-            let outcome = run_script(system, script, &["/ato"])
-                .map_or(Err(UNSPECIFIED_ERROR.to_owned()), |t| {
-                    slmgr::parse_result(&t)
-                });
-            let after = run_script(system, script, &["/dlv"])
-                .map(|t| slmgr::parse_dlv(&t))
-                .unwrap_or_default();
-            vec![windows_result(after.first(), outcome)]
+            let outcome = step_result(target, &run_script(system, script, &["/ato"]));
+            let after = slmgr::parse_dlv(run_script(system, script, &["/dlv"]).text());
+            let licence = after.first();
+            // `/ato` exits with 0 when activation returned but left the licence
+            // unlicensed: the licence's own state decides.
+            let outcome = match (outcome, licence) {
+                (Ok(()), Some(l)) if l.licensed == Some(false) => {
+                    Err(l.reason.clone().unwrap_or_default())
+                }
+                (outcome, _) => outcome,
+            };
+            vec![windows_result(licence, outcome)]
+        }
+    }
+}
+
+/// The outcome of one step from how its script ended.
+fn step_result(target: &Target<'_>, ran: &Ran) -> Result<(), String> {
+    match ran {
+        Ran::Ended { status, text } => match target {
+            Target::Office { .. } => ospp::parse_simple(text),
+            Target::Windows { .. } => slmgr::parse_result(text, *status),
+        },
+        Ran::TimedOut | Ran::NotStarted => {
+            Err(ran.unfinished().unwrap_or(UNSPECIFIED_ERROR).to_owned())
         }
     }
 }

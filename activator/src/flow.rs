@@ -30,7 +30,7 @@ pub const EXIT_USAGE: i32 = 64;
 
 /// Runs the activator with the arguments after the program name; answers the exit code.
 pub fn main(system: &dyn System, args: Vec<String>) -> i32 {
-    let pc_language = pc_language(system);
+    let pc_language = pc_language(&system.ui_language());
     let args = match cli::parse(args) {
         Ok(args) => args,
         Err(message) => {
@@ -49,7 +49,7 @@ pub fn main(system: &dyn System, args: Vec<String>) -> i32 {
     }
     let code = match load_config(system, &args, pc_language) {
         Ok((config, portal_texts)) => {
-            let language = args.lang.or(pc_language).unwrap_or(config.language);
+            let language = args.lang.unwrap_or(pc_language);
             if args.status {
                 status(system, &config, language)
             } else {
@@ -68,22 +68,22 @@ pub fn main(system: &dyn System, args: Vec<String>) -> i32 {
         }
     };
     if !args.no_pause {
-        let language = args.lang.or(pc_language).unwrap_or(Language::ZhTw);
+        let language = args.lang.unwrap_or(pc_language);
         system.write_out(&format!("\n{}\n", text(language).press_any_key));
         system.wait_for_key();
     }
     code
 }
 
-/// The PC's language, when the activator speaks it.
-pub fn pc_language(system: &dyn System) -> Option<Language> {
-    let tag = system.ui_language().to_ascii_lowercase();
-    if tag.starts_with("zh") {
-        Some(Language::ZhTw)
-    } else if tag.starts_with("en") {
-        Some(Language::En)
+/// The language the activator speaks on a PC whose display language is `tag` (BCP 47):
+/// Traditional Chinese for any Chinese (zh-TW, zh-HK, zh-CN: its people read Traditional
+/// Chinese better than English, and the portal has no Simplified Chinese), English for
+/// every other language.
+pub fn pc_language(tag: &str) -> Language {
+    if tag.to_ascii_lowercase().starts_with("zh") {
+        Language::ZhTw
     } else {
-        None
+        Language::En
     }
 }
 
@@ -101,9 +101,9 @@ struct Run<'a> {
 fn load_config(
     system: &dyn System,
     args: &Args,
-    pc_language: Option<Language>,
+    pc_language: Language,
 ) -> Result<(ActivatorConfig, Option<ErrorTexts>), String> {
-    let t = text(args.lang.or(pc_language).unwrap_or(Language::ZhTw));
+    let t = text(args.lang.unwrap_or(pc_language));
     let path = args.config.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
             r"{}\activator.toml",
@@ -375,9 +375,8 @@ fn status_lines(system: &dyn System, config: &ActivatorConfig, t: &Text) -> Vec<
             let Some(ospp) = preflight::find_ospp(system, &office.folder) else {
                 return Vec::new();
             };
-            let licences = preflight::run_script(system, &ospp, &["/dstatus"])
-                .map(|o| ospp::parse_dstatus(&o))
-                .unwrap_or_default();
+            let licences =
+                ospp::parse_dstatus(preflight::run_script(system, &ospp, &["/dstatus"]).text());
             licences
                 .iter()
                 .map(|l| {
@@ -399,9 +398,8 @@ fn status_lines(system: &dyn System, config: &ActivatorConfig, t: &Text) -> Vec<
         }
         None => {
             let slmgr = preflight::system_file(system, "slmgr.vbs");
-            let licences = preflight::run_script(system, &slmgr, &["/dlv"])
-                .map(|o| slmgr::parse_dlv(&o))
-                .unwrap_or_default();
+            let licences =
+                slmgr::parse_dlv(preflight::run_script(system, &slmgr, &["/dlv"]).text());
             licences
                 .iter()
                 .map(|l| {

@@ -221,9 +221,7 @@ fn survey_office<'a>(
         }
         return None;
     };
-    let licences = run_script(system, &ospp, &["/dstatus"])
-        .map(|t| ospp::parse_dstatus(&t))
-        .unwrap_or_default();
+    let licences = ospp::parse_dstatus(run_script(system, &ospp, &["/dstatus"]).text());
     let release_ids = system
         .registry_string(
             Hive::LocalMachine,
@@ -346,9 +344,7 @@ fn survey_windows<'a>(
         );
         return None;
     }
-    let licences = run_script(system, &slmgr, &["/dlv"])
-        .map(|t| slmgr::parse_dlv(&t))
-        .unwrap_or_default();
+    let licences = slmgr::parse_dlv(run_script(system, &slmgr, &["/dlv"]).text());
     let pc = WindowsPc {
         major: version.major,
         minor: version.minor,
@@ -502,14 +498,63 @@ pub fn system_file(system: &dyn System, name: &str) -> PathBuf {
     PathBuf::from(format!(r"{root}\System32\{name}"))
 }
 
-/// Runs a Microsoft script with `cscript //nologo //U` and decodes what it printed.
-pub fn run_script(system: &dyn System, script: &Path, args: &[&str]) -> Option<String> {
+/// What a run of a Microsoft script answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ran {
+    /// It ended with exit code `status`, having printed `text`.
+    Ended {
+        /// The exit code (`slmgr.vbs` exits with a failed call's HRESULT; `ospp.vbs`
+        /// always with 0).
+        status: i32,
+        /// What it printed, decoded.
+        text: String,
+    },
+    /// It did not end within [`SCRIPT_TIMEOUT`] and was stopped: a dialog waiting for a
+    /// click, or a licensing service that does not answer.
+    TimedOut,
+    /// `cscript` could not be started.
+    NotStarted,
+}
+
+/// The code reported for a script that did not end in time: `ERROR_TIMEOUT` as an
+/// HRESULT ("This operation returned because the timeout period expired").
+pub const TIMEOUT_ERROR: &str = "0x800705B4";
+
+impl Ran {
+    /// What it printed; nothing when it did not end.
+    pub fn text(&self) -> &str {
+        match self {
+            Ran::Ended { text, .. } => text,
+            Ran::TimedOut | Ran::NotStarted => "",
+        }
+    }
+
+    /// Why a run that did not end failed: [`TIMEOUT_ERROR`], or the unspecified error
+    /// when `cscript` could not start; `None` for a run that ended.
+    pub fn unfinished(&self) -> Option<&'static str> {
+        match self {
+            Ran::Ended { .. } => None,
+            Ran::TimedOut => Some(TIMEOUT_ERROR),
+            Ran::NotStarted => Some(crate::activate::UNSPECIFIED_ERROR),
+        }
+    }
+}
+
+/// Runs a Microsoft script with `cscript //nologo //U`, at most [`SCRIPT_TIMEOUT`], and
+/// decodes what it printed.
+pub fn run_script(system: &dyn System, script: &Path, args: &[&str]) -> Ran {
     let cscript = system_file(system, "cscript.exe");
     let script = script.to_string_lossy();
     let mut all = vec!["//nologo", "//U", script.as_ref()];
     all.extend_from_slice(args);
-    let output = system.run(&cscript, &all, SCRIPT_TIMEOUT).ok()?;
-    Some(parse::decode_output(&output.stdout))
+    match system.run(&cscript, &all, SCRIPT_TIMEOUT) {
+        Err(_) => Ran::NotStarted,
+        Ok(output) if output.timed_out => Ran::TimedOut,
+        Ok(output) => Ran::Ended {
+            status: output.status,
+            text: parse::decode_output(&output.stdout),
+        },
+    }
 }
 
 /// The Office releases a folder holds, for messages.

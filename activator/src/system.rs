@@ -20,8 +20,10 @@ use time::{OffsetDateTime, UtcOffset};
 /// A finished program: exit code and raw output (decoded by `parse::decode_output`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Output {
-    /// The exit code; `-1` if the program was killed.
+    /// The exit code (a Windows exit code is a u32; HRESULTs come out negative).
     pub status: i32,
+    /// It did not finish within its time and was stopped; `status` means nothing then.
+    pub timed_out: bool,
     /// Standard output, as bytes.
     pub stdout: Vec<u8>,
     /// Standard error, as bytes.

@@ -41,8 +41,6 @@ pub struct ActivatorConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub licence_ends: Option<Date>,
-    /// The language to speak when the PC's own is neither Chinese nor English.
-    pub language: Language,
     /// The portal's address, e.g. `https://licences.example.edu`; reports go to
     /// `{portal_url}/api/v1/reports`.
     pub portal_url: String,
@@ -227,7 +225,6 @@ mod tests {
             name_zh: "Office 專業增強版 2019".to_owned(),
             name_en: "Office 2019 Professional Plus".to_owned(),
             licence_ends: Some(time::macros::date!(2020 - 02 - 28)),
-            language: Language::ZhTw,
             portal_url: "https://licences.example.edu".to_owned(),
             download_token: "v1.abc_DEF-123".to_owned(),
             edition_upgrade: false,

@@ -10,7 +10,9 @@ use std::io::Read;
 use std::path::Path;
 
 use e2e::database::scalar;
-use e2e::fakes::{CALLS, SLMGR, SLMGR_CALLS, fake_ospp, fake_slmgr, ospp_fixture, slmgr_fixture};
+use e2e::fakes::{
+    CALLS, FakeSlmgr, SLMGR, SLMGR_CALLS, fake_ospp, fake_slmgr, ospp_fixture, slmgr_fixture,
+};
 use e2e::stand_ins::KmsListener;
 use e2e::wine::{WinePrefix, activator_exe};
 use e2e::{Portal, PortalOptions};
@@ -55,10 +57,12 @@ fn versions_added_in_admin_are_downloaded_and_activate_under_wine() {
     // The Windows 11 Education PC.
     let windows = unpacked(&out_dir.join("windows-11-education.zip"));
     windows.set_windows(22631, "Education");
-    let fake = fake_slmgr(
-        &slmgr_fixture("dlv-education-kms.en.txt"),
-        &slmgr_fixture("ato-success.en.txt"),
-    );
+    let fake = fake_slmgr(&FakeSlmgr {
+        dlv: &slmgr_fixture("dlv-education-kms.en.txt"),
+        ato: &slmgr_fixture("ato-success.en.txt"),
+        ato_status: 0,
+        dlv_after: &slmgr_fixture("dlv-education-licensed.en.txt"),
+    });
     windows.install_file(SLMGR, fake.as_bytes());
     let (code, stdout) = run(&windows);
     assert_eq!(code, 0, "{stdout}");

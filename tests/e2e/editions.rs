@@ -7,7 +7,8 @@
 use std::fs;
 
 use e2e::fakes::{
-    CALLS, SLMGR, SLMGR_CALLS, activator_toml, fake_ospp, fake_slmgr, ospp_fixture, slmgr_fixture,
+    CALLS, FakeSlmgr, SLMGR, SLMGR_CALLS, activator_toml, fake_ospp, fake_slmgr, ospp_fixture,
+    slmgr_fixture,
 };
 use e2e::stand_ins::{KmsListener, ReportReceiver};
 use e2e::wine::{WinePrefix, activator_exe};
@@ -143,10 +144,18 @@ fn windows_editions_get_their_own_key_or_a_plain_refusal() {
         }
         let prefix = prefix_with(&settings);
         prefix.set_windows(case.build, case.edition);
-        let fake = fake_slmgr(
-            &slmgr_fixture(case.dlv),
-            &slmgr_fixture("ato-success.en.txt"),
-        );
+        let after = match case.edition {
+            "EnterpriseN" => "dlv-enterprisen-licensed.en.txt",
+            "EnterpriseS" => "dlv-enterprises-licensed.en.txt",
+            "Enterprise" => "dlv-enterprise-licensed.en.txt",
+            _ => "dlv-education-licensed.en.txt",
+        };
+        let fake = fake_slmgr(&FakeSlmgr {
+            dlv: &slmgr_fixture(case.dlv),
+            ato: &slmgr_fixture("ato-success.en.txt"),
+            ato_status: 0,
+            dlv_after: &slmgr_fixture(after),
+        });
         prefix.install_file(SLMGR, fake.as_bytes());
         let args: &[&str] = if case.upgrade {
             &["--upgrade-edition"]

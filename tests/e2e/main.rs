@@ -14,6 +14,7 @@ mod browser;
 mod covers_browser;
 mod crash;
 mod editions;
+mod languages;
 mod operations;
 mod portal;
 mod whole_loop;

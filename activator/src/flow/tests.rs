@@ -46,8 +46,14 @@ fn utf16(text: &str) -> Vec<u8> {
 }
 
 fn out(text: &str) -> io::Result<Output> {
+    out_with(text, 0)
+}
+
+/// What a script prints, ending with exit code `status`.
+fn out_with(text: &str, status: i32) -> io::Result<Output> {
     Ok(Output {
-        status: 0,
+        status,
+        timed_out: false,
         stdout: utf16(text),
         stderr: Vec::new(),
     })
@@ -67,7 +73,6 @@ fn config_with(product: &str, covers: &[&str], edit: impl FnOnce(&mut ActivatorC
         name_zh: format!("{product}（中文）"),
         name_en: product.to_owned(),
         licence_ends: None,
-        language: Language::ZhTw,
         portal_url: "http://127.0.0.1:8080".to_owned(),
         download_token: "v1.test-token".to_owned(),
         edition_upgrade: false,
@@ -495,8 +500,19 @@ fn a_failed_host_setting_never_activates() {
     );
 }
 
-/// A Windows 10 Enterprise PC whose `slmgr.vbs` prints zh-TW output.
+/// A Windows 10 Enterprise PC whose `slmgr.vbs` prints zh-TW output: `dlv` for `/dlv`
+/// until `/ato` ran, a licensed KMS client's `/dlv` after it.
 fn windows_pc(dlv: &'static str, ato: &'static str) -> (FakeSystem, Rc<RefCell<Portal>>) {
+    windows_pc_after(dlv, ato, fixture!("slmgr/dlv-kms-client.zh-TW.txt"))
+}
+
+/// A Windows PC whose `/dlv` is `dlv` before `/ato` and `after` once it ran; `/ato`
+/// prints `ato` and exits with the HRESULT of the code it prints, as slmgr does.
+fn windows_pc_after(
+    dlv: &'static str,
+    ato: &'static str,
+    after: &'static str,
+) -> (FakeSystem, Rc<RefCell<Portal>>) {
     let system = FakeSystem::new();
     system.state.borrow_mut().exe_dir = r"C:\Users\student\Desktop\win".to_owned();
     system.add_file(
@@ -505,9 +521,18 @@ fn windows_pc(dlv: &'static str, ato: &'static str) -> (FakeSystem, Rc<RefCell<P
     );
     system.add_file(r"C:\Windows\System32\slmgr.vbs", "' slmgr");
     system.state.borrow_mut().tcp = Ok(std::time::Duration::from_millis(3));
+    let activated = std::cell::Cell::new(false);
     system.state.borrow_mut().programs = Box::new(move |_, args| match args[3] {
+        "/dlv" if activated.get() => out(after),
         "/dlv" => out(dlv),
-        "/ato" => out(ato),
+        "/ato" => {
+            activated.set(true);
+            let status = slmgr::parse_result(ato, 0)
+                .err()
+                .and_then(|code| u32::from_str_radix(code.trim_start_matches("0x"), 16).ok())
+                .map_or(0, u32::cast_signed);
+            out_with(ato, status)
+        }
         "/skms" => out(fixture!("slmgr/skms-ok.zh-TW.txt")),
         "/ipk" => out(fixture!("slmgr/ipk-ok.zh-TW.txt")),
         other => panic!("unexpected slmgr argument {other}"),
@@ -754,9 +779,69 @@ fn the_pc_language_decides_unless_a_flag_does() {
     );
     system.state.borrow_mut().ui_language = "de-DE".to_owned();
     run(&system, &[]);
-    assert!(
-        console(&system).contains("全部啟用成功"),
-        "falls back to the download's language"
+    assert!(console(&system).contains("Everything is activated"));
+    for (tag, chinese) in [
+        ("ja-JP", false),
+        ("ko-KR", false),
+        ("zh-CN", true),
+        ("zh-HK", true),
+        ("ZH-tw", true),
+        ("", false),
+    ] {
+        assert_eq!(pc_language(tag) == Language::ZhTw, chinese, "{tag}");
+    }
+    let (system, _) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    system.state.borrow_mut().ui_language = "ja-JP".to_owned();
+    run(&system, &["--lang", "zh-TW"]);
+    assert!(console(&system).contains("全部啟用成功"), "the flag wins");
+}
+
+#[test]
+fn activation_that_leaves_windows_unlicensed_fails_with_the_reason() {
+    // `/ato` exits with 0 and says so only in words; `/dlv` afterwards tells.
+    let (system, portal) = windows_pc_after(
+        fixture!("slmgr/dlv-kms-client.zh-TW.txt"),
+        fixture!("slmgr/ato-failed-no-code.zh-TW.txt"),
+        fixture!("slmgr/dlv-notification.en.txt"),
+    );
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_FAILURE);
+    assert_eq!(
+        portal.borrow().bodies[0].products[0].error_code.as_deref(),
+        Some("0xC004F056")
+    );
+    assert!(console(&system).contains("/errors/0xC004F056"));
+}
+
+#[test]
+fn a_script_that_never_ends_is_stopped_and_explained() {
+    let (system, portal) = windows_pc(
+        fixture!("slmgr/dlv-kms-client.zh-TW.txt"),
+        fixture!("slmgr/ato-success.zh-TW.txt"),
+    );
+    let mut inner = std::mem::replace(
+        &mut system.state.borrow_mut().programs,
+        Box::new(|_, _| unreachable!()),
+    );
+    system.state.borrow_mut().programs = Box::new(move |program, args| {
+        if args[3] == "/ato" {
+            return Ok(Output {
+                timed_out: true,
+                status: -1,
+                ..Output::default()
+            });
+        }
+        inner(program, args)
+    });
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_FAILURE);
+    let shown = console(&system);
+    assert!(shown.contains("0x800705B4"), "{shown}");
+    assert!(shown.contains("did not finish"), "explained:\n{shown}");
+    assert_eq!(
+        portal.borrow().bodies[0].products[0].error_code.as_deref(),
+        Some("0x800705B4")
     );
 }
 
@@ -780,7 +865,12 @@ fn windows_edition_pc(
     covers: &[&str],
     upgrade: bool,
 ) -> (FakeSystem, Rc<RefCell<Portal>>) {
-    let (system, portal) = windows_pc(dlv, fixture!("slmgr/ato-success.en.txt"));
+    let after = match edition {
+        "EnterpriseN" => fixture!("slmgr/dlv-enterprisen-licensed.en.txt"),
+        "EnterpriseS" => fixture!("slmgr/dlv-enterprises-licensed.en.txt"),
+        _ => fixture!("slmgr/dlv-education-licensed.en.txt"),
+    };
+    let (system, portal) = windows_pc_after(dlv, fixture!("slmgr/ato-success.en.txt"), after);
     system.state.borrow_mut().os_version.build = build;
     system.set_registry(
         Hive::LocalMachine,

@@ -22,61 +22,86 @@ pub struct WindowsLicence {
     pub activation_id: Option<String>,
     /// `Partial Product Key:`, the last five characters; `None` if no key is installed.
     pub partial_key: Option<String>,
-    /// `License Status:` is Licensed (`Some(true)`), another state (`Some(false)`), or a
-    /// word this parser does not know (`None`).
+    /// Licensed through the KMS host (`Some(true)`: its KMS client block is shown), not
+    /// licensed (`Some(false)`: a KMS client without that block, or a notification
+    /// reason), or not told by anything but the localised status words (`None`: a
+    /// retail or MAK licence).
     pub licensed: Option<bool>,
+    /// `Notification Reason:`, canonical, when the licence is in notification.
+    pub reason: Option<String>,
     /// The description names the `VOLUME_KMSCLIENT` channel (a KMS client setup key).
     pub kms_client: bool,
 }
 
-/// The localised `Error:` label (`L_MsgErrorText_8`) that starts a failure line.
-const ERROR_LABELS: [&str; 3] = ["Error", "錯誤", "错误"];
-/// Words in a success line: English `… successfully.`, Chinese `…成功…`.
-const SUCCESS_MARKERS: [&str; 2] = ["success", "成功"];
 /// Application IDs printed next to the activation ID; never an activation ID themselves.
 const APPLICATION_IDS: [&str; 3] = [
     "55c92734-d682-4d71-983e-d6ec3f16059f",
     "0ff1ce15-a989-479d-af46-f275c6370663",
     "59a52893-a989-479d-af46-f275c0160663",
 ];
-/// `License Status:` values meaning licensed (en, zh-TW, zh-CN).
-const LICENSED_WORDS: [&str; 3] = ["licensed", "已授權", "已授权"];
-/// Fragments of every other `License Status:` value: unlicensed, the grace periods and
-/// notification, in English and Chinese.
-const NOT_LICENSED_WORDS: [&str; 10] = [
-    "unlicensed",
-    "grace",
-    "notification",
-    "未授權",
-    "未授权",
-    "寬限",
-    "宽限",
-    "通知",
-    "non-genuine",
-    "非正版",
-];
 
-/// Reads `/skms`, `/ipk` or `/ato` output: `Ok` on success, `Err(canonical code)` when an error code `0x…` is present.
+/// The longest label slmgr puts before an error code (`Error`, `エラー`, `Fehler`, `오류`,
+/// `错误`), in characters; a longer text before a colon is a sentence, not a label.
+const MAX_LABEL_CHARS: usize = 24;
+
+/// Reads `/skms`, `/ipk` or `/ato` from its exit code and output: `Ok` when slmgr exited
+/// with 0 and printed no error code, `Err(canonical code)` otherwise.
 ///
-/// The first standalone eight-digit code wins, wherever slmgr put it (`Error: 0xC004F074 …`,
-/// `錯誤：0xC004F035 …`, `Error 0x80041010 occurred …`). Without a code, a line starting
-/// with the localised `Error:` label (`Error: Product activation failed.`) is a failure with
-/// an empty code, unless it carries a Win32 error number (`Error: 5 Access denied…`), which
-/// becomes its HRESULT (`0x80070005`). Success needs a success word; anything else,
-/// including empty or garbled output, is a failure with an empty code.
-pub fn parse_result(text: &str) -> Result<(), String> {
-    if let Some(code) = text::first_code(text) {
-        return Err(code);
+/// A non-zero exit code is the failed call's HRESULT (`0xC004F074` exits as
+/// -1073418124), or a Win32 error number (5 is `0x80070005`); an exit code that is neither
+/// (1: the command line) falls back on the code slmgr printed, else an empty code. A code
+/// is taken only from where slmgr prints one — `<label>: 0x…` first on a line — never from
+/// any other hex number in the text (the `slui.exe 0x2a 0x…` hint, a host name, a crash
+/// message). `/ato` exits with 0 even when the licence is not licensed afterwards: the
+/// caller reads the licence state from `/dlv` ([`WindowsLicence::licensed`]).
+pub fn parse_result(text: &str, status: i32) -> Result<(), String> {
+    let printed = text.lines().find_map(|line| labelled_code(line.trim()));
+    if status != 0 {
+        return Err(code_of_status(status).or(printed).unwrap_or_default());
     }
-    if let Some(rest) = text.lines().find_map(|line| after_error_label(line.trim())) {
-        return Err(win32_code(rest).unwrap_or_default());
+    match printed {
+        Some(code) => Err(code),
+        None => Ok(()),
     }
-    let lower = text.to_lowercase();
-    if SUCCESS_MARKERS.iter().any(|marker| lower.contains(marker)) {
-        Ok(())
+}
+
+/// The HRESULT an exit code stands for: itself when it has the failure bit, a Win32
+/// error's HRESULT for a small positive number other than 1.
+pub fn code_of_status(status: i32) -> Option<String> {
+    let value = status.cast_unsigned();
+    if value >= 0x8000_0000 {
+        Some(format!("0x{value:08X}"))
+    } else if (2..=0xFFFF).contains(&value) {
+        Some(format!("0x{:08X}", 0x8007_0000 | value))
     } else {
-        Err(String::new())
+        None
     }
+}
+
+/// The code of a line shaped `<label>: 0x…` (ASCII or full-width colon), the label being
+/// short and free of digits; `None` for any other line.
+fn labelled_code(line: &str) -> Option<String> {
+    let at = line.find([':', '：'])?;
+    let label = line[..at].trim();
+    if label.is_empty()
+        || label.chars().count() > MAX_LABEL_CHARS
+        || label.chars().any(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let colon_len = line[at..].chars().next().map_or(1, char::len_utf8);
+    let rest = line[at + colon_len..].trim_start();
+    let digits = rest
+        .strip_prefix("0x")
+        .or_else(|| rest.strip_prefix("0X"))?;
+    let run = digits.bytes().take_while(u8::is_ascii_hexdigit).count();
+    let after_ok = digits
+        .as_bytes()
+        .get(run)
+        .is_none_or(|b| !b.is_ascii_alphanumeric());
+    (run == 8 && after_ok)
+        .then(|| protocol::normalise_error_code(&digits[..8]))
+        .flatten()
 }
 
 /// Parses `slmgr.vbs /dlv` (or `/dli`, or `/dlv all`) in any language.
@@ -132,6 +157,21 @@ fn licence(block: &[&str]) -> Option<WindowsLicence> {
             text::is_guid(value) && !APPLICATION_IDS.contains(&value.to_ascii_lowercase().as_str())
         })
         .map(|value| (*value).to_owned());
+    let after_key = key_at.map_or(&[][..], |at| &values[at + 1..]);
+    // `Notification Reason: 0xC004F056.`: slmgr prints `Hex()` of the reason, unpadded.
+    let reason = after_key.iter().find_map(|value| reason_code(value));
+    // slmgr prints a KMS client's block (its client machine ID first) only when licensed.
+    let has_client_id = after_key.iter().any(|value| text::is_guid(value));
+    let kms_client = description
+        .to_ascii_uppercase()
+        .contains("VOLUME_KMSCLIENT");
+    let licensed = if has_client_id {
+        Some(true)
+    } else if reason.is_some() || (kms_client && key_at.is_some()) {
+        Some(false)
+    } else {
+        None
+    };
     Some(WindowsLicence {
         name: name.to_owned(),
         description: description.to_owned(),
@@ -139,51 +179,21 @@ fn licence(block: &[&str]) -> Option<WindowsLicence> {
         partial_key: key_at
             .and_then(|at| values.get(at))
             .map(|value| (*value).to_owned()),
-        licensed: values.iter().find_map(|value| licence_status(value)),
-        kms_client: description
-            .to_ascii_uppercase()
-            .contains("VOLUME_KMSCLIENT"),
+        licensed,
+        reason,
+        kms_client,
     })
 }
 
-/// Reads a `License Status:` value; `None` for any other value.
-fn licence_status(value: &str) -> Option<bool> {
-    let word = value.trim_end_matches(['.', '。']).to_lowercase();
-    if LICENSED_WORDS.contains(&word.as_str()) {
-        Some(true)
-    } else if NOT_LICENSED_WORDS
-        .iter()
-        .any(|fragment| word.contains(fragment))
-        && word.chars().count() <= 80
-        && !word.contains("0x")
-    {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// The rest of a line after the localised `Error:` label, if the line starts with one.
-fn after_error_label(line: &str) -> Option<&str> {
-    ERROR_LABELS.iter().find_map(|label| {
-        let head = line.get(..label.len())?;
-        if !head.eq_ignore_ascii_case(label) {
-            return None;
-        }
-        let rest = line[label.len()..].trim_start();
-        rest.strip_prefix(':')
-            .or_else(|| rest.strip_prefix('：'))
-            .map(str::trim_start)
-    })
-}
-
-/// `Error: 5 Access denied…`: slmgr prints a positive error number in decimal; a Win32
-/// error `n` is the HRESULT `0x8007nnnn`.
-fn win32_code(rest: &str) -> Option<String> {
-    let number: u32 = rest.split_whitespace().next()?.parse().ok()?;
-    (1..=0xFFFF)
-        .contains(&number)
-        .then(|| format!("0x{:08X}", 0x8007_0000 | number))
+/// The code of a `Notification Reason:` value (`0xC004F056.`, `0xC004F200 (non-genuine).`).
+fn reason_code(value: &str) -> Option<String> {
+    let token = value.split_whitespace().next()?.trim_end_matches('.');
+    let digits = token
+        .strip_prefix("0x")
+        .or_else(|| token.strip_prefix("0X"))?;
+    ((1..=8).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| protocol::normalise_error_code(&format!("{digits:0>8}")))
+        .flatten()
 }
 
 #[cfg(test)]

@@ -9,119 +9,187 @@ macro_rules! fixture {
     };
 }
 
+/// An HRESULT as slmgr's exit code (`ExitScript objErr.Number`).
+fn hr(code: u32) -> i32 {
+    code.cast_signed()
+}
+
+/// Each step's output in every display language, with the exit code slmgr gives it: the
+/// words differ, the codes and exit codes do not.
 #[test]
-fn results_are_read_from_codes_in_every_language() {
+fn results_are_read_from_exit_codes_and_codes_in_every_language() {
+    let unreachable = Err("0xC004F074");
     let cases = [
-        ("ato-success.en", fixture!("ato-success.en.txt"), Ok(())),
+        ("ato-success.en", fixture!("ato-success.en.txt"), 0, Ok(())),
         (
             "ato-success.zh-TW",
             fixture!("ato-success.zh-TW.txt"),
+            0,
             Ok(()),
         ),
-        ("skms-ok.en", fixture!("skms-ok.en.txt"), Ok(())),
-        ("skms-ok.zh-TW", fixture!("skms-ok.zh-TW.txt"), Ok(())),
-        ("ipk-ok.en", fixture!("ipk-ok.en.txt"), Ok(())),
-        ("ipk-ok.zh-TW", fixture!("ipk-ok.zh-TW.txt"), Ok(())),
+        (
+            "ato-success.zh-CN",
+            fixture!("ato-success.zh-CN.txt"),
+            0,
+            Ok(()),
+        ),
+        ("ato-success.ja", fixture!("ato-success.ja.txt"), 0, Ok(())),
+        ("ato-success.de", fixture!("ato-success.de.txt"), 0, Ok(())),
+        ("ato-success.ko", fixture!("ato-success.ko.txt"), 0, Ok(())),
+        ("skms-ok.en", fixture!("skms-ok.en.txt"), 0, Ok(())),
+        ("skms-ok.zh-TW", fixture!("skms-ok.zh-TW.txt"), 0, Ok(())),
+        ("ipk-ok.en", fixture!("ipk-ok.en.txt"), 0, Ok(())),
+        ("ipk-ok.zh-TW", fixture!("ipk-ok.zh-TW.txt"), 0, Ok(())),
         (
             "ato-error-0xC004F074.en",
             fixture!("ato-error-0xC004F074.en.txt"),
-            Err("0xC004F074"),
+            hr(0xC004_F074),
+            unreachable,
         ),
         (
             "ato-error-0xC004F074.zh-TW",
             fixture!("ato-error-0xC004F074.zh-TW.txt"),
-            Err("0xC004F074"),
+            hr(0xC004_F074),
+            unreachable,
+        ),
+        (
+            "ato-error-0xC004F074.zh-CN",
+            fixture!("ato-error-0xC004F074.zh-CN.txt"),
+            hr(0xC004_F074),
+            unreachable,
+        ),
+        (
+            "ato-error-0xC004F074.ja",
+            fixture!("ato-error-0xC004F074.ja.txt"),
+            hr(0xC004_F074),
+            unreachable,
+        ),
+        (
+            "ato-error-0xC004F074.de",
+            fixture!("ato-error-0xC004F074.de.txt"),
+            hr(0xC004_F074),
+            unreachable,
+        ),
+        (
+            "ato-error-0xC004F074.ko",
+            fixture!("ato-error-0xC004F074.ko.txt"),
+            hr(0xC004_F074),
+            unreachable,
         ),
         (
             "ato-error-0xC004F035.zh-TW",
             fixture!("ato-error-0xC004F035.zh-TW.txt"),
+            hr(0xC004_F035),
             Err("0xC004F035"),
         ),
         (
             "ato-error-0x80080005.en",
             fixture!("ato-error-0x80080005.en.txt"),
+            hr(0x8008_0005),
             Err("0x80080005"),
         ),
         (
+            // `/ato` returned but the licence is not licensed: exit 0, no code; the
+            // licence's state (`/dlv`) decides.
             "ato-failed-no-code.zh-TW",
             fixture!("ato-failed-no-code.zh-TW.txt"),
-            Err(""),
+            0,
+            Ok(()),
         ),
         (
             "ipk-error-0xC004F050.en",
             fixture!("ipk-error-0xC004F050.en.txt"),
+            hr(0xC004_F050),
             Err("0xC004F050"),
         ),
         (
             "ipk-error-0xC004E016.en",
             fixture!("ipk-error-0xC004E016.en.txt"),
+            hr(0xC004_E016),
             Err("0xC004E016"),
+        ),
+        (
+            "ipk-error-0xC004F069.zh-CN",
+            fixture!("ipk-error-0xC004F069.zh-CN.txt"),
+            hr(0xC004_F069),
+            Err("0xC004F069"),
         ),
         (
             "ipk-error-0xC0000022.zh-CN",
             fixture!("ipk-error-0xC0000022.zh-CN.txt"),
+            hr(0xC000_0022),
             Err("0xC0000022"),
         ),
     ];
-    for (name, input, expected) in cases {
+    for (name, input, status, expected) in cases {
         assert_eq!(
-            parse_result(input),
+            parse_result(input, status),
             expected.map_err(str::to_owned),
             "{name}"
         );
     }
 }
 
+/// Where the exit code says less than the text, the code is read only from where slmgr
+/// prints codes; any other hex number is not a code.
 #[test]
-fn result_codes_are_found_wherever_slmgr_puts_them() {
+fn codes_come_only_from_the_exit_code_and_labelled_lines() {
     let cases = [
         (
-            "mid-sentence",
-            "Error 0x80041010 occurred in connecting to the local WMI provider.",
-            Err("0x80041010"),
-        ),
-        (
-            "lower case",
+            "an exit code without the failure bit: the printed code",
             "Error: 0xc004f074 something",
+            1,
             Err("0xC004F074"),
         ),
         (
-            "after the slui hint's short 0x2a",
-            "run 'slui.exe 0x2a 0xC004F035' to display the error text.",
-            Err("0xC004F035"),
-        ),
-        (
-            "win32 number",
+            "a Win32 error number as the exit code",
             "Error: 5 Access denied: the requested action requires elevated privileges",
+            5,
             Err("0x80070005"),
         ),
         (
-            "win32 number, zh-TW label",
-            "錯誤：5 存取被拒: 要求的動作需要較高的權限",
-            Err("0x80070005"),
+            "a labelled code with exit 0 is still a failure",
+            "錯誤：0xC004F074 無法連線",
+            0,
+            Err("0xC004F074"),
         ),
         (
-            "english failure without code",
-            "Activating Windows(R), Professional edition (x) ...\nError: Product activation failed.\n",
+            "mid-sentence is not where slmgr prints codes",
+            "Error 0x80041010 occurred in connecting to the local WMI provider.",
+            1,
             Err(""),
         ),
-        ("product not found", "Error: product not found.\n", Err("")),
         (
-            "code inside a host name is not a code",
+            "the slui hint alone",
+            "run 'slui.exe 0x2a 0xC004F035' to display the error text.",
+            0,
+            Ok(()),
+        ),
+        (
+            "a crash message from a 32-bit Wine",
+            "wine: Unhandled page fault on write access to 0x43a1383c at address 7BC5F0B2 (thread 0024), starting debugger...
+EAX:43a1383c EBX:00000000",
+            0,
+            Ok(()),
+        ),
+        (
+            "a code inside a host name",
             "Key Management Service machine name set to kms-0x12345678.example:1688 successfully.",
+            0,
             Ok(()),
         ),
         (
             "nine digits is not a code",
             "Error: 0xC004F0740 oops",
+            1,
             Err(""),
         ),
-        ("empty", "", Err("")),
-        ("garbage", "\u{FFFD}\u{FFFD}@@", Err("")),
+        ("killed, nothing printed", "", 1, Err("")),
+        ("empty", "", 0, Ok(())),
     ];
-    for (name, input, expected) in cases {
+    for (name, input, status, expected) in cases {
         assert_eq!(
-            parse_result(input),
+            parse_result(input, status),
             expected.map_err(str::to_owned),
             "{name}"
         );
@@ -136,6 +204,7 @@ fn dlv_reads_kms_client_in_english_and_chinese() {
         activation_id: Some("2de67392-b7a7-462a-b1ca-108dd189f588".into()),
         partial_key: Some("T83GX".into()),
         licensed: Some(true),
+        reason: None,
         kms_client: true,
     };
     for (name, input) in [
@@ -156,13 +225,15 @@ fn dlv_reads_retail_and_notification_licences() {
             description: "Windows(R) Operating System, RETAIL channel".into(),
             activation_id: Some("4de7cb65-cdf1-4de9-8ae8-e3cce27b9f2c".into()),
             partial_key: Some("3V66T".into()),
-            licensed: Some(true),
+            licensed: None,
+            reason: None,
             kms_client: false,
         }]
     );
     let notification = parse_dlv(fixture!("dlv-notification.en.txt"));
     assert_eq!(notification.len(), 1);
     assert_eq!(notification[0].licensed, Some(false));
+    assert_eq!(notification[0].reason.as_deref(), Some("0xC004F056"));
     assert_eq!(notification[0].partial_key.as_deref(), Some("T83GX"));
     assert!(notification[0].kms_client);
 }
@@ -188,9 +259,12 @@ fn dlv_lists_every_licence_of_dlv_all() {
     let licences = parse_dlv(text);
     assert_eq!(licences.len(), 2);
     assert_eq!(licences[0].partial_key.as_deref(), Some("3V66T"));
-    assert_eq!(licences[0].licensed, Some(true));
+    assert_eq!(
+        licences[0].licensed, None,
+        "a retail licence's state is only words"
+    );
     assert_eq!(licences[1].partial_key, None);
-    assert_eq!(licences[1].licensed, Some(false));
+    assert_eq!(licences[1].licensed, None, "no key: nothing to tell by");
     assert_eq!(
         licences[1].activation_id.as_deref(),
         Some("2de67392-b7a7-462a-b1ca-108dd189f588")
@@ -236,21 +310,45 @@ fn without_activation_id_neither_application_nor_machine_id_is_taken() {
     assert_eq!(licences[0].activation_id, None);
 }
 
+/// A KMS client's state, told without its status words: licensed with its client block
+/// (zh-CN real capture, English), not yet without it, in notification with its reason.
 #[test]
-fn licence_status_words() {
+fn dlv_tells_a_kms_clients_state_without_words() {
     let cases = [
-        ("Licensed", Some(true)),
-        ("已授權", Some(true)),
-        ("Unlicensed", Some(false)),
-        ("未授權", Some(false)),
-        ("Initial grace period", Some(false)),
-        ("Notification", Some(false)),
-        ("通知", Some(false)),
-        ("Extended grace period", Some(false)),
-        ("Unknown", None),
-        ("1001", None),
+        (fixture!("dlv-kms-client.en.txt"), Some(true), None),
+        (fixture!("dlv-kms-client.zh-CN.txt"), Some(true), None),
+        (
+            fixture!("dlv-enterprises-kms.en.txt"),
+            Some(false),
+            Some("0xC004F056"),
+        ),
+        (
+            fixture!("dlv-education-kms.en.txt"),
+            Some(false),
+            Some("0xC004F056"),
+        ),
+        (
+            fixture!("dlv-enterprisen-mak.en.txt"),
+            Some(false),
+            Some("0xC004F009"),
+        ),
+        (fixture!("dlv-professional-retail.en.txt"), None, None),
     ];
-    for (input, expected) in cases {
-        assert_eq!(licence_status(input), expected, "{input}");
+    for (input, licensed, reason) in cases {
+        let licences = parse_dlv(input);
+        assert_eq!(licences.len(), 1, "{input}");
+        assert_eq!(licences[0].licensed, licensed, "{input}");
+        assert_eq!(licences[0].reason.as_deref(), reason, "{input}");
     }
+    let grace = "Name: Windows(R), Education edition
+                 Description: Windows(R) Operating System, VOLUME_KMSCLIENT channel
+                 Partial Product Key: VCFB2
+                 ライセンスの状態: 初期猶予期間
+                 残り時間: 43200 分 (30 日)
+";
+    assert_eq!(
+        parse_dlv(grace)[0].licensed,
+        Some(false),
+        "a KMS client in grace"
+    );
 }

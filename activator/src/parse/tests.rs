@@ -102,7 +102,10 @@ fn decoded_utf16_output_parses_like_the_text() {
     assert_eq!(ospp::parse_act(&decoded).products.len(), 2);
     let zh = include_str!("../../../tests/fixtures/activator/slmgr/ato-error-0xC004F074.zh-TW.txt");
     let decoded = decode_output(&as_cscript_writes(zh, true));
-    assert_eq!(slmgr::parse_result(&decoded), Err("0xC004F074".to_owned()));
+    assert_eq!(
+        slmgr::parse_result(&decoded, 0),
+        Err("0xC004F074".to_owned())
+    );
 }
 
 #[test]
@@ -136,7 +139,7 @@ fn garbage_gives_empty_results() {
         assert!(ospp::parse_dstatus(input).is_empty(), "{input:?}");
         assert!(ospp::parse_act(input).products.is_empty(), "{input:?}");
         assert!(slmgr::parse_dlv(input).is_empty(), "{input:?}");
-        assert!(slmgr::parse_result(input).is_err(), "{input:?}");
+        assert!(slmgr::parse_result(input, 1).is_err(), "{input:?}");
     }
     let bytes: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
     run_all_parsers(&decode_output(&bytes));
@@ -146,6 +149,7 @@ fn run_all_parsers(text: &str) {
     let _ = ospp::parse_act(text);
     let _ = ospp::parse_dstatus(text);
     let _ = ospp::parse_simple(text);
-    let _ = slmgr::parse_result(text);
+    let _ = slmgr::parse_result(text, 0);
+    let _ = slmgr::parse_result(text, -1);
     let _ = slmgr::parse_dlv(text);
 }

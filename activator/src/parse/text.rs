@@ -34,40 +34,6 @@ fn padded_code(digits: &str) -> Option<String> {
         .and_then(|code| protocol::normalise_error_code(&code))
 }
 
-/// Finds the first error code written as `0x` and exactly eight hex digits, standing on its
-/// own: `slmgr.vbs` puts it after `Error:` or mid-sentence (`Error 0x80041010 occurred …`),
-/// and its hint `slui.exe 0x2a 0xC004F035` holds a short `0x2a` that is not a code.
-pub(super) fn first_code(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    // An ASCII byte is always a char boundary, so slicing at `at` is safe.
-    (0..bytes.len()).find_map(|at| {
-        let prefix = bytes.get(at..at + 2)?;
-        if prefix[0] != b'0' || !matches!(prefix[1], b'x' | b'X') {
-            return None;
-        }
-        let before_ok = text[..at]
-            .chars()
-            .next_back()
-            .is_none_or(stands_before_code);
-        let digits = &bytes[at + 2..];
-        let run = digits.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-        let after_ok = digits.get(run).is_none_or(|b| !b.is_ascii_alphanumeric());
-        (before_ok && run == 8 && after_ok)
-            .then(|| protocol::normalise_error_code(&text[at..at + 10]))
-            .flatten()
-    })
-}
-
-/// Characters that may come right before a code: a code inside a word or a host name
-/// (`kms-0x12345678`) is not an error code.
-fn stands_before_code(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            ':' | '：' | '(' | '（' | '\'' | '"' | '“' | '‘' | '=' | '['
-        )
-}
-
 /// A GUID as WMI prints it: 8-4-4-4-12 hex digits, optionally in braces.
 pub(super) fn is_guid(value: &str) -> bool {
     let value = value.trim_start_matches('{').trim_end_matches('}');

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use protocol::config::{self, ActivatorConfig, KmsHost, Language};
+use protocol::config::{self, ActivatorConfig, KmsHost};
 use time::Duration;
 
 use super::catalog::DateView;
@@ -14,7 +14,6 @@ use crate::bundle::Extra;
 use crate::catalog::Offer;
 use crate::db::downloads::Download;
 use crate::error::{Error, Result};
-use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::network::{ClientAddr, network_of};
 use crate::state::AppState;
@@ -114,10 +113,6 @@ pub async fn get_download(
         name_zh: row.name_zh.clone(),
         name_en: row.name_en.clone(),
         licence_ends: row.term_end,
-        language: match lang {
-            Lang::ZhTw => Language::ZhTw,
-            Lang::En => Language::En,
-        },
         portal_url: state.config.public_url.clone(),
         download_token: issued.token.clone(),
         edition_upgrade: row.edition_upgrade,

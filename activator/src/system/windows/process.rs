@@ -22,7 +22,7 @@ use crate::system::Output;
 /// killed. Only a grandchild that inherited the pipes could hold them open that long.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
-/// Runs `program` and waits at most `timeout`; past it, kills it and answers status -1.
+/// Runs `program` and waits at most `timeout`; past it, kills it and answers `timed_out`.
 ///
 /// Both pipes are read on their own threads while the program runs, so a full pipe never
 /// blocks it. Standard input is the null device: a script waiting for input would
@@ -43,9 +43,10 @@ pub(super) fn run(program: &Path, args: &[&str], timeout: Duration) -> io::Resul
     let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX - 1);
     // SAFETY: the handle is the child's process handle, valid while `child` lives.
     let waited = unsafe { WaitForSingleObject(child.as_raw_handle(), millis) };
-    let status = if waited == WAIT_TIMEOUT {
-        // Killing fails only if it has just exited, and then -1 is still the truth: it
-        // did not finish within the time it was given.
+    let timed_out = waited == WAIT_TIMEOUT;
+    let status = if timed_out {
+        // Killing fails only if it has just exited, and then it still did not finish
+        // within the time it was given.
         let _ = child.kill();
         let _ = child.wait();
         -1
@@ -56,6 +57,7 @@ pub(super) fn run(program: &Path, args: &[&str], timeout: Duration) -> io::Resul
     let until = Instant::now() + OUTPUT_GRACE;
     Ok(Output {
         status,
+        timed_out,
         stdout: collect(&stdout, until),
         stderr: collect(&stderr, until),
     })
