@@ -137,19 +137,24 @@ mod probe {
 
         match tcp_target
             .rsplit_once(':')
-            .and_then(|(host, port)| Some((host, port.parse().ok()?)))
+            .and_then(|(host, port)| Some((host, port.parse::<u16>().ok()?)))
         {
             Some((host, port)) => {
-                say(format!(
-                    "tcp_connect {host}:{port} = {:?}",
-                    system.tcp_connect(host, port, Duration::from_secs(5))
-                ));
-                // The next port is very likely closed: a refusal must be an error, quickly.
-                let closed = port.wrapping_add(1);
-                say(format!(
-                    "tcp_connect {host}:{closed} = {:?}",
-                    system.tcp_connect(host, closed, Duration::from_secs(5))
-                ));
+                let addresses = system.resolve(host, port);
+                say(format!("resolve {host}:{port} = {addresses:?}"));
+                for address in addresses.unwrap_or_default() {
+                    say(format!(
+                        "tcp_connect {address} = {:?}",
+                        system.tcp_connect(address, Duration::from_secs(5))
+                    ));
+                    // The next port is very likely closed: a refusal must be an error, quickly.
+                    let mut closed = address;
+                    closed.set_port(port.wrapping_add(1));
+                    say(format!(
+                        "tcp_connect {closed} = {:?}",
+                        system.tcp_connect(closed, Duration::from_secs(5))
+                    ));
+                }
             }
             None => say(format!(
                 "tcp_connect: cannot read {tcp_target} as HOST:PORT"

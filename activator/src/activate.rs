@@ -10,8 +10,7 @@ use protocol::config::ActivatorConfig;
 use protocol::report::{ProductOutcome, ProductResult};
 
 use crate::parse::{ospp, slmgr};
-use crate::preflight::{Ran, Target, run_script};
-use crate::system::System;
+use crate::preflight::{Ran, Scripts, Target};
 use crate::text::Text;
 
 /// A GUID for results whose script printed none.
@@ -90,7 +89,7 @@ pub fn plan(target: &Target<'_>, config: &ActivatorConfig, text: &Text) -> Vec<S
 
 /// Runs the plan, telling the person each step, and answers one result per product.
 pub fn activate(
-    system: &dyn System,
+    scripts: &Scripts<'_>,
     target: &Target<'_>,
     steps: &[Step],
     say: &mut dyn FnMut(&str),
@@ -102,7 +101,7 @@ pub fn activate(
     };
     for step in steps.iter().filter(|s| s.args[0] != last) {
         let args: Vec<&str> = step.args.iter().map(String::as_str).collect();
-        match step_result(target, &run_script(system, script, &args)) {
+        match step_result(target, &scripts.run(script, &args)) {
             Ok(()) => say(&format!("  {} … {}", step.label, text.step_done)),
             Err(code) => {
                 let code = code_or_unspecified(code);
@@ -114,7 +113,7 @@ pub fn activate(
     say(&format!("  {}", text.step_activate));
     match target {
         Target::Office { ospp: script, .. } => {
-            let ran = run_script(system, script, &["/act"]);
+            let ran = scripts.run(script, &["/act"]);
             if let Some(code) = ran.unfinished() {
                 return failed_before_activation(target, code);
             }
@@ -122,8 +121,8 @@ pub fn activate(
             act.products.into_iter().map(office_result).collect()
         }
         Target::Windows { slmgr: script, .. } => {
-            let outcome = step_result(target, &run_script(system, script, &["/ato"]));
-            let after = slmgr::parse_dlv(run_script(system, script, &["/dlv"]).text());
+            let outcome = step_result(target, &scripts.run(script, &["/ato"]));
+            let after = slmgr::parse_dlv(scripts.run(script, &["/dlv"]).text());
             let licence = after.first();
             // `/ato` exits with 0 when activation returned but left the licence
             // unlicensed: the licence's own state decides.

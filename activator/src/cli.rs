@@ -1,12 +1,13 @@
-//! The command line. Hand-written: seven flags do not need a parser crate in a program
+//! The command line. Hand-written: eight flags do not need a parser crate in a program
 //! that must stay small.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use protocol::config::Language;
 
 /// What the command line asked for.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Args {
     /// `--config FILE`: read this instead of `activator.toml` beside the executable.
     pub config: Option<PathBuf>,
@@ -21,22 +22,45 @@ pub struct Args {
     /// `--upgrade-edition`: agree in advance to upgrading Windows Pro to the covered
     /// edition, when the licence covers that (for unattended runs).
     pub upgrade_edition: bool,
+    /// `--script-timeout SECONDS`: how long one run of Microsoft's scripts may take
+    /// before it is stopped (a dialog waiting for a click, a hung licensing service).
+    pub script_timeout: Duration,
     /// `--help`.
     pub help: bool,
     /// `--version`.
     pub version: bool,
 }
 
+/// The shortest and longest `--script-timeout`, in seconds.
+pub const SCRIPT_TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 5..=3600;
+
+impl Default for Args {
+    fn default() -> Args {
+        Args {
+            config: None,
+            dry_run: false,
+            no_pause: false,
+            lang: None,
+            status: false,
+            upgrade_edition: false,
+            script_timeout: crate::preflight::SCRIPT_TIMEOUT,
+            help: false,
+            version: false,
+        }
+    }
+}
+
 /// The help text (English and Chinese: the language is not known yet when it is needed).
 pub const USAGE: &str = "\
 activator.exe [--config FILE] [--dry-run] [--status] [--upgrade-edition]
-              [--lang zh-TW|en] [--no-pause]
+              [--script-timeout SECONDS] [--lang zh-TW|en] [--no-pause]
 
   --config FILE   settings file (default: activator.toml beside activator.exe)
   --dry-run       check this PC and show what would run; change nothing
   --status        show the current licence state only
   --upgrade-edition  upgrade Windows Pro to the covered edition without asking
                   (only when the campus licence covers the upgrade)
+  --script-timeout SECONDS  stop a Microsoft script that runs longer (default 180)
   --lang LANG     zh-TW or en (default: the PC's language)
   --no-pause      do not wait for a key at the end
 
@@ -76,6 +100,21 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             "--no-pause" => parsed.no_pause = true,
             "--status" => parsed.status = true,
             "--upgrade-edition" => parsed.upgrade_edition = true,
+            "--script-timeout" => {
+                let text = value("--script-timeout")?;
+                let seconds = text
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| SCRIPT_TIMEOUT_SECONDS.contains(s))
+                    .ok_or_else(|| {
+                        format!(
+                            "--script-timeout must be {} to {} seconds, not {text}",
+                            SCRIPT_TIMEOUT_SECONDS.start(),
+                            SCRIPT_TIMEOUT_SECONDS.end()
+                        )
+                    })?;
+                parsed.script_timeout = Duration::from_secs(seconds);
+            }
             "--help" | "-h" | "/?" => parsed.help = true,
             "--version" | "-V" => parsed.version = true,
             other => return Err(format!("unknown argument {other}")),
@@ -104,9 +143,11 @@ mod tests {
             "--lang=en",
             "--no-pause",
             "--upgrade-edition",
+            "--script-timeout=30",
         ])
         .unwrap();
         assert!(parsed.upgrade_edition);
+        assert_eq!(parsed.script_timeout, Duration::from_secs(30));
         assert_eq!(parsed.config, Some(PathBuf::from(r"D:\a.toml")));
         assert!(parsed.dry_run && parsed.no_pause && !parsed.status);
         assert_eq!(parsed.lang, Some(Language::En));
@@ -120,6 +161,8 @@ mod tests {
             &["--config"],
             &["--frobnicate"],
             &["--dry-run", "--status"],
+            &["--script-timeout", "2"],
+            &["--script-timeout", "soon"],
             &["extra"],
         ] {
             assert!(args(bad).is_err(), "{bad:?}");

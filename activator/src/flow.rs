@@ -12,7 +12,7 @@ use crate::cli::{self, Args};
 use crate::deliver::{self, Delivery, Envelope};
 use crate::explain::explain;
 use crate::parse::{ospp, slmgr};
-use crate::preflight::{self, Target};
+use crate::preflight::{self, Scripts, Target};
 use crate::report;
 use crate::system::System;
 use crate::text::{Text, text};
@@ -51,7 +51,11 @@ pub fn main(system: &dyn System, args: Vec<String>) -> i32 {
         Ok((config, portal_texts)) => {
             let language = args.lang.unwrap_or(pc_language);
             if args.status {
-                status(system, &config, language)
+                let scripts = Scripts {
+                    system,
+                    timeout: args.script_timeout,
+                };
+                status(&scripts, &config, language)
             } else {
                 let run_with = Run {
                     config: &config,
@@ -155,7 +159,11 @@ fn run(system: &dyn System, run: &Run<'_>) -> i32 {
     }
     say("");
     say(t.section_checks);
-    let mut survey = preflight::survey(system, config, t);
+    let scripts = Scripts {
+        system,
+        timeout: run.args.script_timeout,
+    };
+    let mut survey = preflight::survey(&scripts, config, t);
     for noted in &survey.findings {
         let marker = match noted.finding.status {
             FindingStatus::Pass => "[OK]",
@@ -229,7 +237,7 @@ fn run(system: &dyn System, run: &Run<'_>) -> i32 {
         (Some(target), false) => {
             say(t.section_activation);
             let steps = activate::plan(target, config, t);
-            let results = activate::activate(system, target, &steps, &mut |line| say(line), t);
+            let results = activate::activate(&scripts, target, &steps, &mut |line| say(line), t);
             say("");
             results
         }
@@ -350,7 +358,8 @@ fn show_results(say: &dyn Fn(&str), products: &[ProductResult], run: &Run<'_>, t
 }
 
 /// `--status`: the licence state as Microsoft's scripts see it; changes nothing.
-fn status(system: &dyn System, config: &ActivatorConfig, language: Language) -> i32 {
+fn status(scripts: &Scripts<'_>, config: &ActivatorConfig, language: Language) -> i32 {
+    let system = scripts.system;
     let t = text(language);
     let say = |line: &str| system.write_out(&format!("{line}\n"));
     let version = match language {
@@ -358,7 +367,7 @@ fn status(system: &dyn System, config: &ActivatorConfig, language: Language) -> 
         Language::En => &config.name_en,
     };
     say(&format!("{} — {version}", t.section_status));
-    let lines = status_lines(system, config, t);
+    let lines = status_lines(scripts, config, t);
     if lines.is_empty() {
         say(&format!("  {}", t.status_none));
         return EXIT_FAILURE;
@@ -369,14 +378,14 @@ fn status(system: &dyn System, config: &ActivatorConfig, language: Language) -> 
     EXIT_SUCCESS
 }
 
-fn status_lines(system: &dyn System, config: &ActivatorConfig, t: &Text) -> Vec<String> {
+fn status_lines(scripts: &Scripts<'_>, config: &ActivatorConfig, t: &Text) -> Vec<String> {
+    let system = scripts.system;
     match config.covers.first().and_then(|p| p.office.as_ref()) {
         Some(office) => {
             let Some(ospp) = preflight::find_ospp(system, &office.folder) else {
                 return Vec::new();
             };
-            let licences =
-                ospp::parse_dstatus(preflight::run_script(system, &ospp, &["/dstatus"]).text());
+            let licences = ospp::parse_dstatus(scripts.run(&ospp, &["/dstatus"]).text());
             licences
                 .iter()
                 .map(|l| {
@@ -398,8 +407,7 @@ fn status_lines(system: &dyn System, config: &ActivatorConfig, t: &Text) -> Vec<
         }
         None => {
             let slmgr = preflight::system_file(system, "slmgr.vbs");
-            let licences =
-                slmgr::parse_dlv(preflight::run_script(system, &slmgr, &["/dlv"]).text());
+            let licences = slmgr::parse_dlv(scripts.run(&slmgr, &["/dlv"]).text());
             licences
                 .iter()
                 .map(|l| {

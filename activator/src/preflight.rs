@@ -79,7 +79,8 @@ impl Survey<'_> {
 }
 
 /// Runs every check for the products the download covers.
-pub fn survey<'a>(system: &dyn System, config: &'a ActivatorConfig, text: &Text) -> Survey<'a> {
+pub fn survey<'a>(scripts: &Scripts<'_>, config: &'a ActivatorConfig, text: &Text) -> Survey<'a> {
+    let system = scripts.system;
     let mut survey = Survey::default();
     let mut note = |check, status, code: Option<&str>, detail: String, message: String| {
         let detail: String = detail.chars().take(500).collect();
@@ -157,27 +158,27 @@ pub fn survey<'a>(system: &dyn System, config: &'a ActivatorConfig, text: &Text)
         }
     }
 
-    let address = format!("{}:{}", config.kms.host, config.kms.port);
-    match system.tcp_connect(&config.kms.host, config.kms.port, KMS_CONNECT_TIMEOUT) {
-        Ok(took) => note(
+    let address = crate::activate::kms_address(&config.kms.host, config.kms.port);
+    match kms_reach(system, &config.kms.host, config.kms.port) {
+        Ok((reached, took)) => note(
             Check::KmsReachable,
             FindingStatus::Pass,
             None,
-            format!("connected to {address} in {} ms", took.as_millis()),
+            format!("connected to {reached} in {} ms", took.as_millis()),
             format!("{}{}", text.kms_ok, text.aside(&address)),
         ),
-        Err(error) => note(
+        Err(tried) => note(
             Check::KmsReachable,
             FindingStatus::Fail,
             Some("0xC004F074"),
-            format!("cannot connect to {address}: {error}"),
+            format!("cannot connect to {address}: {tried}"),
             format!("{}{}", text.kms_fail, text.aside(&address)),
         ),
     }
 
     let target = match config.covers.first().and_then(|p| p.office.as_ref()) {
-        Some(office) => survey_office(system, config, &office.folder, text, &mut note),
-        None => survey_windows(system, config, text, &mut note),
+        Some(office) => survey_office(scripts, config, &office.folder, text, &mut note),
+        None => survey_windows(scripts, config, text, &mut note),
     };
     survey.target = target;
     survey
@@ -186,12 +187,13 @@ pub fn survey<'a>(system: &dyn System, config: &'a ActivatorConfig, text: &Text)
 type Note<'a> = dyn FnMut(Check, FindingStatus, Option<&str>, String, String) + 'a;
 
 fn survey_office<'a>(
-    system: &dyn System,
+    scripts: &Scripts<'_>,
     config: &'a ActivatorConfig,
     folder: &str,
     text: &Text,
     note: &mut Note<'_>,
 ) -> Option<Target<'a>> {
+    let system = scripts.system;
     let covered = names(&config.covers);
     let Some(ospp) = find_ospp(system, folder) else {
         let other = ["Office16", "Office15", "Office14"]
@@ -221,7 +223,7 @@ fn survey_office<'a>(
         }
         return None;
     };
-    let licences = ospp::parse_dstatus(run_script(system, &ospp, &["/dstatus"]).text());
+    let licences = ospp::parse_dstatus(scripts.run(&ospp, &["/dstatus"]).text());
     let release_ids = system
         .registry_string(
             Hive::LocalMachine,
@@ -315,11 +317,12 @@ fn survey_office<'a>(
 }
 
 fn survey_windows<'a>(
-    system: &dyn System,
+    scripts: &Scripts<'_>,
     config: &'a ActivatorConfig,
     text: &Text,
     note: &mut Note<'_>,
 ) -> Option<Target<'a>> {
+    let system = scripts.system;
     let version = system.os_version();
     let edition = system
         .registry_string(
@@ -344,7 +347,7 @@ fn survey_windows<'a>(
         );
         return None;
     }
-    let licences = slmgr::parse_dlv(run_script(system, &slmgr, &["/dlv"]).text());
+    let licences = slmgr::parse_dlv(scripts.run(&slmgr, &["/dlv"]).text());
     let pc = WindowsPc {
         major: version.major,
         minor: version.minor,
@@ -498,6 +501,31 @@ pub fn system_file(system: &dyn System, name: &str) -> PathBuf {
     PathBuf::from(format!(r"{root}\System32\{name}"))
 }
 
+/// Tries every address the KMS host resolves to, in order, each with
+/// [`KMS_CONNECT_TIMEOUT`] of its own (an IPv6 address that does not answer must not use
+/// up an IPv4 one's time); answers the first that accepts and how long it took, or what
+/// each one answered.
+fn kms_reach(
+    system: &dyn System,
+    host: &str,
+    port: u16,
+) -> Result<(std::net::SocketAddr, Duration), String> {
+    let addresses = system
+        .resolve(host, port)
+        .map_err(|error| format!("{host} does not resolve: {error}"))?;
+    if addresses.is_empty() {
+        return Err(format!("{host} has no address"));
+    }
+    let mut tried = Vec::new();
+    for address in addresses {
+        match system.tcp_connect(address, KMS_CONNECT_TIMEOUT) {
+            Ok(took) => return Ok((address, took)),
+            Err(error) => tried.push(format!("{address}: {error}")),
+        }
+    }
+    Err(tried.join("; "))
+}
+
 /// What a run of a Microsoft script answered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ran {
@@ -509,8 +537,8 @@ pub enum Ran {
         /// What it printed, decoded.
         text: String,
     },
-    /// It did not end within [`SCRIPT_TIMEOUT`] and was stopped: a dialog waiting for a
-    /// click, or a licensing service that does not answer.
+    /// It did not end within its time limit and was stopped: a dialog waiting for a click,
+    /// or a licensing service that does not answer.
     TimedOut,
     /// `cscript` could not be started.
     NotStarted,
@@ -540,14 +568,30 @@ impl Ran {
     }
 }
 
-/// Runs a Microsoft script with `cscript //nologo //U`, at most [`SCRIPT_TIMEOUT`], and
-/// decodes what it printed.
-pub fn run_script(system: &dyn System, script: &Path, args: &[&str]) -> Ran {
+/// Runs Microsoft's scripts, each run stopped past its time limit.
+#[derive(Clone, Copy)]
+pub struct Scripts<'a> {
+    /// The PC.
+    pub system: &'a dyn System,
+    /// How long one run may take ([`SCRIPT_TIMEOUT`] unless `--script-timeout` says).
+    pub timeout: Duration,
+}
+
+impl Scripts<'_> {
+    /// Runs `script` with `cscript //nologo //U` and decodes what it printed.
+    pub fn run(&self, script: &Path, args: &[&str]) -> Ran {
+        run_script(self.system, script, args, self.timeout)
+    }
+}
+
+/// Runs a Microsoft script with `cscript //nologo //U`, at most `timeout`, and decodes
+/// what it printed.
+fn run_script(system: &dyn System, script: &Path, args: &[&str], timeout: Duration) -> Ran {
     let cscript = system_file(system, "cscript.exe");
     let script = script.to_string_lossy();
     let mut all = vec!["//nologo", "//U", script.as_ref()];
     all.extend_from_slice(args);
-    match system.run(&cscript, &all, SCRIPT_TIMEOUT) {
+    match system.run(&cscript, &all, timeout) {
         Err(_) => Ran::NotStarted,
         Ok(output) if output.timed_out => Ran::TimedOut,
         Ok(output) => Ran::Ended {

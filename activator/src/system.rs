@@ -12,6 +12,7 @@ pub mod fake;
 pub mod windows;
 
 use std::io;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -105,8 +106,13 @@ pub trait System {
     /// A string (`REG_SZ` or `REG_EXPAND_SZ`, unexpanded) from the registry's 64-bit view.
     fn registry_string(&self, hive: Hive, key: &str, name: &str) -> Option<String>;
 
-    /// Opens a TCP connection to `host:port` and closes it, answering how long it took.
-    fn tcp_connect(&self, host: &str, port: u16, timeout: Duration) -> io::Result<Duration>;
+    /// Every address `host` resolves to (IPv6 and IPv4, in the resolver's order), with
+    /// `port`; an IP address literal resolves to itself.
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>>;
+
+    /// Opens a TCP connection to `address`, waiting at most `timeout`, and closes it,
+    /// answering how long it took.
+    fn tcp_connect(&self, address: SocketAddr, timeout: Duration) -> io::Result<Duration>;
 
     /// Makes an HTTP request.
     fn http(&self, request: &HttpRequest) -> io::Result<HttpResponse>;

@@ -194,3 +194,52 @@ fn report_is_kept_while_the_portal_is_down_and_sent_once_next_time() {
         "never sent again"
     );
 }
+
+/// `slmgr.vbs /ato` that never returns (a hung licensing service, a dialog nobody
+/// clicks): the activator stops it at `--script-timeout`, says why, and reports it.
+#[test]
+fn a_script_that_never_ends_is_stopped_within_its_time() {
+    let kms = KmsListener::start();
+    let portal = ReportReceiver::start();
+    let prefix = WinePrefix::new();
+    let exe = fs::read(activator_exe()).expect("the built activator.exe");
+    prefix.install_file(EXE, &exe);
+    let settings = activator_toml(
+        "windows-11-education",
+        &["windows-11-education"],
+        &portal.base_url(),
+        kms.port(),
+    );
+    prefix.install_file(r"C:\activator\activator.toml", settings.as_bytes());
+    prefix.set_windows(22631, "Education");
+    let dlv = e2e::fakes::slmgr_fixture("dlv-education-kms.en.txt");
+    let echo: String = dlv
+        .lines()
+        .map(|line| format!("  WScript.Echo \"{line}\"\r\n"))
+        .collect();
+    let hung = format!(
+        "a = LCase(WScript.Arguments(0))\r\n\
+         If a = \"/dlv\" Then\r\n{echo}\
+         ElseIf a = \"/ato\" Then\r\n  i = 0\r\n  Do\r\n    i = i + 1\r\n  Loop\r\n\
+         Else\r\n  WScript.Echo \"done successfully.\"\r\nEnd If\r\n"
+    );
+    prefix.install_file(e2e::fakes::SLMGR, hung.as_bytes());
+    let started = std::time::Instant::now();
+    let output = prefix.run(
+        EXE,
+        &["--no-pause", "--lang", "en", "--script-timeout", "8"],
+        &[],
+    );
+    let took = started.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "{stdout}");
+    assert!(took < std::time::Duration::from_secs(40), "took {took:?}");
+    assert!(stdout.contains("0x800705B4"), "{stdout}");
+    assert!(
+        stdout.contains("The activation script did not finish in time"),
+        "explained:\n{stdout}"
+    );
+    let reports = portal.reports();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0]["products"][0]["error_code"], "0x800705B4");
+}

@@ -1105,3 +1105,60 @@ fn office_products_are_activated_by_what_is_installed() {
         FindingStatus::Warn
     );
 }
+
+#[test]
+fn every_address_of_the_kms_host_is_tried_each_with_its_own_time() {
+    let (system, portal) = windows_pc(
+        fixture!("slmgr/dlv-kms-client.zh-TW.txt"),
+        fixture!("slmgr/ato-success.zh-TW.txt"),
+    );
+    let v6: std::net::SocketAddr = "[2001:db8::10]:1688".parse().unwrap();
+    let v4: std::net::SocketAddr = "192.0.2.10:1688".parse().unwrap();
+    {
+        let mut state = system.state.borrow_mut();
+        state
+            .dns
+            .insert("kms.example.edu".to_owned(), vec![v6.ip(), v4.ip()]);
+        state
+            .tcp_by_address
+            .insert(v6, Err(io::ErrorKind::TimedOut));
+        state
+            .tcp_by_address
+            .insert(v4, Ok(std::time::Duration::from_millis(2)));
+    }
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert_eq!(
+        system.state.borrow().connects,
+        [v6.to_string(), v4.to_string()]
+    );
+    let report = &portal.borrow().bodies[0];
+    let reach = report
+        .findings
+        .iter()
+        .find(|f| f.check == Check::KmsReachable)
+        .unwrap();
+    assert_eq!(reach.status, FindingStatus::Pass);
+    assert!(reach.detail.contains("192.0.2.10:1688"), "{}", reach.detail);
+}
+
+#[test]
+fn an_ipv6_kms_host_is_given_to_slmgr_in_brackets() {
+    let (system, _portal) = windows_pc(
+        fixture!("slmgr/dlv-kms-client.zh-TW.txt"),
+        fixture!("slmgr/ato-success.zh-TW.txt"),
+    );
+    system.add_file(
+        r"C:\Users\student\Desktop\win\activator.toml",
+        config_with("windows-10-enterprise", &["windows-10-enterprise"], |c| {
+            c.kms.host = "2001:db8::10".to_owned();
+        }),
+    );
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    assert!(
+        commands(&system)
+            .iter()
+            .any(|c| c.ends_with("/skms [2001:db8::10]:1688")),
+        "{:?}",
+        commands(&system)
+    );
+}

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -36,8 +37,12 @@ pub struct FakeState {
     pub programs: ProgramFn,
     /// Answers HTTP requests.
     pub http: HttpFn,
-    /// The TCP connect result for any host.
+    /// The TCP connect result for any address not in `tcp_by_address`.
     pub tcp: Result<Duration, io::ErrorKind>,
+    /// TCP connect results for particular addresses.
+    pub tcp_by_address: HashMap<SocketAddr, Result<Duration, io::ErrorKind>>,
+    /// What a host name resolves to; a name not here resolves to 192.0.2.10.
+    pub dns: HashMap<String, Vec<IpAddr>>,
     /// The clock; advanced by `sleep` and by each program run.
     pub now: OffsetDateTime,
     /// The PC's offset from UTC.
@@ -108,6 +113,8 @@ impl FakeSystem {
                     ))
                 }),
                 tcp: Err(io::ErrorKind::TimedOut),
+                tcp_by_address: HashMap::new(),
+                dns: HashMap::new(),
                 now: time::macros::datetime!(2026-11-24 02:15:07 UTC),
                 offset: time::macros::offset!(+8),
                 elevated: true,
@@ -247,10 +254,34 @@ impl System for FakeSystem {
             .cloned()
     }
 
-    fn tcp_connect(&self, host: &str, port: u16, _timeout: Duration) -> io::Result<Duration> {
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return Ok(vec![SocketAddr::new(ip, port)]);
+        }
+        let state = self.state.borrow();
+        let ips = state
+            .dns
+            .get(host)
+            .cloned()
+            .unwrap_or_else(|| vec![IpAddr::from([192, 0, 2, 10])]);
+        Ok(ips
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, port))
+            .collect())
+    }
+
+    fn tcp_connect(&self, address: SocketAddr, timeout: Duration) -> io::Result<Duration> {
         let mut state = self.state.borrow_mut();
-        state.connects.push(format!("{host}:{port}"));
-        state.tcp.map_err(io::Error::from)
+        state.connects.push(address.to_string());
+        let result = state
+            .tcp_by_address
+            .get(&address)
+            .copied()
+            .unwrap_or(state.tcp);
+        if result == Err(io::ErrorKind::TimedOut) {
+            state.now += timeout;
+        }
+        result.map_err(io::Error::from)
     }
 
     fn http(&self, request: &HttpRequest) -> io::Result<HttpResponse> {

@@ -164,29 +164,14 @@ impl System for WindowsSystem {
         key.get_string(name).ok()
     }
 
-    /// The answer is the time of the successful connection only; resolving the name
-    /// comes first and is not bounded by `timeout` (the system resolver has no timeout).
-    fn tcp_connect(&self, host: &str, port: u16, timeout: Duration) -> io::Result<Duration> {
-        let addresses: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
-        let deadline = Instant::now() + timeout;
-        let mut last_error = None;
-        for address in addresses {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "connection timed out",
-                ));
-            }
-            let started = Instant::now();
-            match TcpStream::connect_timeout(&address, remaining) {
-                Ok(_stream) => return Ok(started.elapsed()),
-                Err(error) => last_error = Some(error),
-            }
-        }
-        Err(last_error.unwrap_or_else(|| {
-            io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"))
-        }))
+    /// The system resolver, which has no timeout of its own.
+    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        Ok((host, port).to_socket_addrs()?.collect())
+    }
+
+    fn tcp_connect(&self, address: SocketAddr, timeout: Duration) -> io::Result<Duration> {
+        let started = Instant::now();
+        TcpStream::connect_timeout(&address, timeout).map(|_stream| started.elapsed())
     }
 
     /// A status of 4xx or 5xx is an answer, not an error; a redirect is returned as is.

@@ -1,8 +1,13 @@
 //! Running a program with a timeout, its output captured: what `cscript` needs.
+//!
+//! The program runs in a job object of its own, so that stopping it at its time limit also
+//! stops whatever it started (`ospp.vbs` can start `slui.exe`), and nothing it started
+//! outlives the run.
 
 #![expect(
     unsafe_code,
-    reason = "WaitForSingleObject on the child's process handle, to wait with a timeout"
+    reason = "WaitForSingleObject on the child's process handle, to wait with a timeout, \
+              and the job object calls that stop its whole tree"
 )]
 
 use std::io::{self, Read};
@@ -13,7 +18,12 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use windows_sys::Win32::Foundation::WAIT_TIMEOUT;
+use windows_sys::Win32::Foundation::{CloseHandle, HANDLE, WAIT_TIMEOUT};
+use windows_sys::Win32::System::JobObjects::{
+    AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
+    SetInformationJobObject, TerminateJobObject,
+};
 use windows_sys::Win32::System::Threading::WaitForSingleObject;
 
 use crate::system::Output;
@@ -36,6 +46,7 @@ pub(super) fn run(program: &Path, args: &[&str], timeout: Duration) -> io::Resul
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
+    let job = Job::for_process(child.as_raw_handle());
     let stdout = read_on_thread(child.stdout.take());
     let stderr = read_on_thread(child.stderr.take());
 
@@ -47,6 +58,9 @@ pub(super) fn run(program: &Path, args: &[&str], timeout: Duration) -> io::Resul
     let status = if timed_out {
         // Killing fails only if it has just exited, and then it still did not finish
         // within the time it was given.
+        if let Some(job) = &job {
+            job.terminate();
+        }
         let _ = child.kill();
         let _ = child.wait();
         -1
@@ -61,6 +75,50 @@ pub(super) fn run(program: &Path, args: &[&str], timeout: Duration) -> io::Resul
         stdout: collect(&stdout, until),
         stderr: collect(&stderr, until),
     })
+}
+
+/// A job object that ends every process in it when it is closed.
+struct Job(HANDLE);
+
+impl Job {
+    /// A job holding `process`; `None` when Windows refuses (the program then runs as a
+    /// lone process, stopped by itself at its time limit).
+    fn for_process(process: std::os::windows::io::RawHandle) -> Option<Job> {
+        // SAFETY: no security attributes, no name.
+        let handle = unsafe { CreateJobObjectW(std::ptr::null(), std::ptr::null()) };
+        if handle.is_null() {
+            return None;
+        }
+        let job = Job(handle);
+        let mut limits = JOBOBJECT_EXTENDED_LIMIT_INFORMATION::default();
+        limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+        // SAFETY: `limits` is the structure this information class takes, with its size.
+        let set = unsafe {
+            SetInformationJobObject(
+                job.0,
+                JobObjectExtendedLimitInformation,
+                (&raw const limits).cast(),
+                size_of::<JOBOBJECT_EXTENDED_LIMIT_INFORMATION>() as u32,
+            )
+        };
+        // SAFETY: both handles are valid: the job's, and the child's while `child` lives.
+        let assigned = set != 0 && unsafe { AssignProcessToJobObject(job.0, process.cast()) } != 0;
+        assigned.then_some(job)
+    }
+
+    /// Ends every process in the job.
+    fn terminate(&self) {
+        // SAFETY: the job's handle is valid while `self` lives.
+        unsafe { TerminateJobObject(self.0, 1) };
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        // SAFETY: the handle is ours and closed once; with KILL_ON_JOB_CLOSE this ends
+        // anything the program left running.
+        unsafe { CloseHandle(self.0) };
+    }
 }
 
 /// Copies a pipe into a channel, chunk by chunk, on its own thread, so output read before
