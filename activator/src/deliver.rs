@@ -6,6 +6,13 @@
 //! nothing: the next run sends what the spool holds. The report id is the portal's
 //! idempotency key, so sending one twice counts it once. A report the portal refuses for
 //! good (400, 401, 413, 422 …) is moved aside to `rejected\` for IT staff, not retried.
+//!
+//! On a shared PC standard users may write to `%ProgramData%`, and the activator runs as
+//! administrator: the spool is made a folder only SYSTEM and Administrators can use
+//! before anything is written or read there (an existing one is taken over; a junction is
+//! refused, and then nothing is spooled); a junction or link in it is never followed; and
+//! a spooled report is sent only to the portal this run is configured for (others are set
+//! aside, never sent with this download's trust).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -51,12 +58,23 @@ pub struct Envelope {
     pub report: Report,
 }
 
-/// The spool folder.
-pub fn spool_dir(system: &dyn System) -> PathBuf {
+/// The activator's folder under `%ProgramData%`, which holds the spool.
+pub fn data_dir(system: &dyn System) -> PathBuf {
     let base = system
         .env("ProgramData")
         .unwrap_or_else(|| r"C:\ProgramData".to_owned());
-    PathBuf::from(format!(r"{base}\CampusLicensePortal\reports"))
+    PathBuf::from(format!(r"{base}\CampusLicensePortal"))
+}
+
+/// The spool folder.
+pub fn spool_dir(system: &dyn System) -> PathBuf {
+    PathBuf::from(format!(r"{}\reports", data_dir(system).to_string_lossy()))
+}
+
+/// Makes the spool a folder only administrators can use (its parent too); `false` when
+/// that cannot be done, and then the spool is not used.
+pub fn secure_spool(system: &dyn System) -> bool {
+    system.secure_dir(&data_dir(system)).is_ok() && system.secure_dir(&spool_dir(system)).is_ok()
 }
 
 /// Spools `envelope`, then sends it with retries; answers what happened.
@@ -67,7 +85,7 @@ pub fn deliver(system: &dyn System, envelope: &Envelope) -> Delivery {
     };
     // Spooling first is what makes "acknowledged or kept" true; if even that fails the
     // send is still tried, and the person is told if it is lost.
-    let spooled = system.write_file(&path, &bytes).is_ok();
+    let spooled = secure_spool(system) && system.write_file(&path, &bytes).is_ok();
     let mut attempt = 0;
     loop {
         match send(system, envelope) {
@@ -90,8 +108,12 @@ pub fn deliver(system: &dyn System, envelope: &Envelope) -> Delivery {
     }
 }
 
-/// Sends what earlier runs left in the spool, once each; answers how many arrived.
-pub fn flush_spool(system: &dyn System, skip_id: &str) -> usize {
+/// Sends what earlier runs left in the spool for `portal_url`, once each; answers how
+/// many arrived.
+pub fn flush_spool(system: &dyn System, portal_url: &str, skip_id: &str) -> usize {
+    if !secure_spool(system) {
+        return 0;
+    }
     let mut files: Vec<PathBuf> = system
         .list_dir(&spool_dir(system))
         .unwrap_or_default()
@@ -101,6 +123,9 @@ pub fn flush_spool(system: &dyn System, skip_id: &str) -> usize {
     files.sort();
     let mut delivered = 0;
     for path in files.into_iter().take(MAX_SPOOLED_PER_RUN) {
+        if system.is_reparse_point(&path) {
+            continue;
+        }
         let Some(envelope) = system
             .read_file(&path)
             .ok()
@@ -110,6 +135,10 @@ pub fn flush_spool(system: &dyn System, skip_id: &str) -> usize {
             continue;
         };
         if envelope.report.report_id == skip_id {
+            continue;
+        }
+        if envelope.portal_url != portal_url {
+            move_aside(system, &path);
             continue;
         }
         if let Attempt::Done(delivery) = send(system, &envelope) {

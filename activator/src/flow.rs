@@ -294,7 +294,7 @@ fn run(system: &dyn System, run: &Run<'_>) -> i32 {
             }
         }
     }
-    let resent = deliver::flush_spool(system, &report_id);
+    let resent = deliver::flush_spool(system, &config.portal_url, &report_id);
     if resent > 0 {
         say(&t.labelled(t.spool_sent, &resent.to_string()));
     }

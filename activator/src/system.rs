@@ -100,6 +100,14 @@ pub trait System {
     /// Whether a file or folder exists.
     fn exists(&self, path: &Path) -> bool;
 
+    /// Makes `path` a folder only SYSTEM and Administrators can use (owner Administrators,
+    /// a protected access list): creates it so, or takes over an existing one; refuses a
+    /// junction or other reparse point, which is never followed.
+    fn secure_dir(&self, path: &Path) -> io::Result<()>;
+
+    /// Whether `path` is a junction, symbolic link or other reparse point.
+    fn is_reparse_point(&self, path: &Path) -> bool;
+
     /// An environment variable, e.g. `ProgramFiles`.
     fn env(&self, name: &str) -> Option<String>;
 

@@ -1162,3 +1162,83 @@ fn an_ipv6_kms_host_is_given_to_slmgr_in_brackets() {
         commands(&system)
     );
 }
+
+/// On a shared PC a standard user may have made the spool folder first, put reports of
+/// their own in it, or put a junction in its place.
+#[test]
+fn the_spool_is_for_administrators_only_and_sent_only_to_this_portal() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    // A folder a user made, holding a report aimed at another portal and a link.
+    system.state.borrow_mut().loose.push(SPOOL.to_owned());
+    let mut planted = serde_json::json!({
+        "portal_url": "https://portal.attacker.example",
+        "download_token": "v1.theirs",
+        "report": serde_json::from_str::<serde_json::Value>(include_str!(
+            "../../../tests/fixtures/reports/success.json"
+        ))
+        .unwrap(),
+    });
+    planted["report"]["report_id"] = "0b1e6c52-0b3d-4f8e-9c21-000000000001".into();
+    system.add_file(
+        &format!(r"{SPOOL}\0b1e6c52-0b3d-4f8e-9c21-000000000001.json"),
+        serde_json::to_vec(&planted).unwrap(),
+    );
+    let link = format!(r"{SPOOL}\0b1e6c52-0b3d-4f8e-9c21-000000000002.json");
+    system.add_file(&link, "{}");
+    system.state.borrow_mut().reparse_points.push(link.clone());
+
+    assert_eq!(run(&system, &[]), EXIT_SUCCESS);
+    {
+        let state = system.state.borrow();
+        assert!(state.loose.is_empty(), "taken over");
+        assert!(state.secured.contains(&SPOOL.to_owned()));
+        assert!(
+            state
+                .secured
+                .contains(&r"C:\ProgramData\CampusLicensePortal".to_owned())
+        );
+    }
+    assert_eq!(portal.borrow().posts, 1, "only this run's report was sent");
+    assert!(
+        system
+            .state
+            .borrow()
+            .requests
+            .iter()
+            .all(|r| !r.url.contains("attacker")),
+        "nothing goes to another portal"
+    );
+    let files = system.files_under(SPOOL);
+    assert!(
+        files.iter().any(|f| f.contains(r"\rejected\0b1e6c52")),
+        "set aside: {files:?}"
+    );
+    assert!(
+        files.contains(&link),
+        "a link is neither followed nor removed"
+    );
+}
+
+#[test]
+fn a_junction_in_place_of_the_spool_is_never_written_through() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    system
+        .state
+        .borrow_mut()
+        .reparse_points
+        .push(SPOOL.to_owned());
+    portal.borrow_mut().down = true;
+    assert_eq!(run(&system, &["--lang", "en"]), EXIT_SUCCESS);
+    assert!(system.files_under(SPOOL).is_empty(), "nothing written");
+    assert!(
+        console(&system).contains("could not be saved"),
+        "{}",
+        console(&system)
+    );
+}

@@ -73,6 +73,14 @@ pub struct FakeState {
     pub key_waits: usize,
     /// Lines the person will type, in order; none left means standard input is closed.
     pub typed: Vec<String>,
+    /// Folders made safe by `secure_dir` (only administrators may use them).
+    pub secured: Vec<String>,
+    /// Folders that exist and anyone may write to (made by a standard user first).
+    pub loose: Vec<String>,
+    /// Paths that are junctions or links.
+    pub reparse_points: Vec<String>,
+    /// `secure_dir` cannot take over a loose folder (as without administrator rights).
+    pub cannot_secure: bool,
 }
 
 impl FakeSystem {
@@ -134,6 +142,10 @@ impl FakeSystem {
                 sleeps: Vec::new(),
                 key_waits: 0,
                 typed: Vec::new(),
+                secured: Vec::new(),
+                loose: Vec::new(),
+                reparse_points: Vec::new(),
+                cannot_secure: false,
             }),
         }
     }
@@ -189,6 +201,28 @@ impl System for FakeSystem {
         );
         state.now += Duration::from_millis(500);
         (state.programs)(&program, args)
+    }
+
+    fn secure_dir(&self, path: &Path) -> io::Result<()> {
+        let path = key(path);
+        let mut state = self.state.borrow_mut();
+        if state.reparse_points.contains(&path) {
+            return Err(io::ErrorKind::PermissionDenied.into());
+        }
+        if state.loose.contains(&path) {
+            if state.cannot_secure {
+                return Err(io::ErrorKind::PermissionDenied.into());
+            }
+            state.loose.retain(|p| *p != path);
+        }
+        if !state.secured.contains(&path) {
+            state.secured.push(path);
+        }
+        Ok(())
+    }
+
+    fn is_reparse_point(&self, path: &Path) -> bool {
+        self.state.borrow().reparse_points.contains(&key(path))
     }
 
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {

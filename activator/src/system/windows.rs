@@ -20,6 +20,7 @@
               (cscript) and reads the environment (%ProgramFiles%, %TEMP%)"
 )]
 
+mod acl;
 mod process;
 mod win32;
 
@@ -142,6 +143,14 @@ impl System for WindowsSystem {
 
     fn exists(&self, path: &Path) -> bool {
         path.exists()
+    }
+
+    fn secure_dir(&self, path: &Path) -> io::Result<()> {
+        acl::secure_dir(path)
+    }
+
+    fn is_reparse_point(&self, path: &Path) -> bool {
+        acl::is_reparse_point(path)
     }
 
     fn env(&self, name: &str) -> Option<String> {
