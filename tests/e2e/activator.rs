@@ -243,3 +243,40 @@ fn a_script_that_never_ends_is_stopped_within_its_time() {
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0]["products"][0]["error_code"], "0x800705B4");
 }
+
+/// Explorer, SmartScreen and antivirus read who made the file: the executable carries a
+/// version resource (type 16) beside its manifest (type 24) asking for administrator
+/// rights.
+#[test]
+fn the_activator_carries_its_version_resource_and_manifest() {
+    let exe = activator_exe();
+    let headers = e2e::wine::pe_headers(exe);
+    let resources = headers
+        .split("The .rsrc Resource Directory section:")
+        .nth(1)
+        .expect("a resource section");
+    assert!(
+        resources.contains("Entry: ID: 0x000010"),
+        "RT_VERSION:\n{resources}"
+    );
+    assert!(
+        resources.contains("Entry: ID: 0x000018"),
+        "RT_MANIFEST:\n{resources}"
+    );
+    let bytes = fs::read(exe).unwrap();
+    let utf16 =
+        |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    for value in [
+        "Campus License Portal activator",
+        "activator.exe",
+        env!("CARGO_PKG_VERSION"),
+    ] {
+        let needle = utf16(value);
+        assert!(
+            bytes.windows(needle.len()).any(|w| w == needle),
+            "the version resource names {value}"
+        );
+    }
+    let manifest = String::from_utf8_lossy(&bytes);
+    assert!(manifest.contains(r#"level="requireAdministrator""#));
+}

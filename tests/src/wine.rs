@@ -261,6 +261,17 @@ impl Drop for WinePrefix {
     }
 }
 
+/// What `objdump -p` (mingw's) prints of a Windows executable's headers and resources.
+pub fn pe_headers(exe: &Path) -> String {
+    let output = Command::new("x86_64-w64-mingw32-objdump")
+        .arg("-p")
+        .arg(exe)
+        .output()
+        .expect("cannot run x86_64-w64-mingw32-objdump (binutils-mingw-w64)");
+    assert!(output.status.success(), "objdump -p {}", exe.display());
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// Everything written to a captured output file.
 fn read_all(file: &mut File) -> Vec<u8> {
     let mut bytes = Vec::new();
