@@ -435,7 +435,7 @@ fn command_line(target: &Target<'_>, step: &Step) -> String {
     };
     format!(
         "cscript //nologo \"{}\" {}",
-        script.display(),
+        preflight::as_64_bit_programs_see_it(script),
         step.args.join(" ")
     )
 }

@@ -459,18 +459,18 @@ fn names_of<'a>(products: impl Iterator<Item = &'a Product>) -> String {
 }
 
 /// Finds `OSPP.VBS` for an Office folder (`Office16` …): the registry's install roots
-/// first (MSI, then Click-to-Run), then the usual folders under both Program Files.
+/// first (MSI, then Click-to-Run; both registry views, so 32-bit Office on 64-bit Windows
+/// too), then the usual folders under every Program Files: `%ProgramW6432%` is the 64-bit
+/// one, which a 32-bit process's `%ProgramFiles%` is not.
 pub fn find_ospp(system: &dyn System, folder: &str) -> Option<PathBuf> {
     let version = folder.trim_start_matches("Office");
     let mut candidates = Vec::new();
-    for view in ["SOFTWARE", r"SOFTWARE\WOW6432Node"] {
-        if let Some(root) = system.registry_string(
-            Hive::LocalMachine,
-            &format!(r"{view}\Microsoft\Office\{version}.0\Common\InstallRoot"),
-            "Path",
-        ) {
-            candidates.push(format!(r"{}\OSPP.VBS", root.trim_end_matches('\\')));
-        }
+    if let Some(root) = system.registry_string(
+        Hive::LocalMachine,
+        &format!(r"SOFTWARE\Microsoft\Office\{version}.0\Common\InstallRoot"),
+        "Path",
+    ) {
+        candidates.push(format!(r"{}\OSPP.VBS", root.trim_end_matches('\\')));
     }
     if let Some(root) = system.registry_string(
         Hive::LocalMachine,
@@ -481,7 +481,7 @@ pub fn find_ospp(system: &dyn System, folder: &str) -> Option<PathBuf> {
         candidates.push(format!(r"{root}\{folder}\OSPP.VBS"));
         candidates.push(format!(r"{root}\root\{folder}\OSPP.VBS"));
     }
-    for variable in ["ProgramFiles", "ProgramFiles(x86)"] {
+    for variable in ["ProgramW6432", "ProgramFiles", "ProgramFiles(x86)"] {
         if let Some(base) = system.env(variable) {
             candidates.push(format!(r"{base}\Microsoft Office\{folder}\OSPP.VBS"));
             candidates.push(format!(r"{base}\Microsoft Office\root\{folder}\OSPP.VBS"));
@@ -493,12 +493,19 @@ pub fn find_ospp(system: &dyn System, folder: &str) -> Option<PathBuf> {
         .find(|path| system.exists(path))
 }
 
-/// `C:\Windows\System32\{name}`.
+/// `{name}` in Windows' own `System32`: `C:\Windows\System32\{name}`, or for the 32-bit
+/// activator on 64-bit Windows `C:\Windows\Sysnative\{name}`, which is where WoW64
+/// shows it the real one (its `System32` is `SysWOW64`, with 32-bit `cscript`).
 pub fn system_file(system: &dyn System, name: &str) -> PathBuf {
     let root = system
         .env("SystemRoot")
         .unwrap_or_else(|| r"C:\Windows".to_owned());
-    PathBuf::from(format!(r"{root}\System32\{name}"))
+    let folder = if system.platform().wow64 {
+        "Sysnative"
+    } else {
+        "System32"
+    };
+    PathBuf::from(format!(r"{root}\{folder}\{name}"))
 }
 
 /// Tries every address the KMS host resolves to, in order, each with
@@ -588,8 +595,8 @@ impl Scripts<'_> {
 /// what it printed.
 fn run_script(system: &dyn System, script: &Path, args: &[&str], timeout: Duration) -> Ran {
     let cscript = system_file(system, "cscript.exe");
-    let script = script.to_string_lossy();
-    let mut all = vec!["//nologo", "//U", script.as_ref()];
+    let script = as_64_bit_programs_see_it(script);
+    let mut all = vec!["//nologo", "//U", script.as_str()];
     all.extend_from_slice(args);
     match system.run(&cscript, &all, timeout) {
         Err(_) => Ran::NotStarted,
@@ -598,6 +605,21 @@ fn run_script(system: &dyn System, script: &Path, args: &[&str], timeout: Durati
             status: output.status,
             text: parse::decode_output(&output.stdout),
         },
+    }
+}
+
+/// A path as a native program sees it: `Sysnative` (which only a WoW64 process has) is
+/// the real `System32` to the 64-bit `cscript` that runs the script, and to a person
+/// typing the command into a Command Prompt.
+pub fn as_64_bit_programs_see_it(path: &Path) -> String {
+    let path = path.to_string_lossy();
+    let segment = r"\Sysnative\";
+    match path
+        .to_ascii_lowercase()
+        .find(&segment.to_ascii_lowercase())
+    {
+        Some(at) => format!(r"{}\System32\{}", &path[..at], &path[at + segment.len()..]),
+        None => path.into_owned(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! protocol's limits (what Windows prints is cleaned, not trusted).
 
 use protocol::SCHEMA;
-use protocol::report::{Architecture, Finding, Machine, Outcome, ProductResult, Report, is_guid};
+use protocol::report::{Finding, Machine, Outcome, ProductResult, Report, is_guid};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -82,10 +82,6 @@ pub fn machine(system: &dyn System) -> Machine {
             "EditionID",
         )
         .unwrap_or_default();
-    let architecture = system
-        .env("PROCESSOR_ARCHITEW6432")
-        .or_else(|| system.env("PROCESSOR_ARCHITECTURE"))
-        .unwrap_or_default();
     let language = system.ui_language();
     Machine {
         id: id.iter().map(|b| format!("{b:02x}")).collect(),
@@ -93,11 +89,7 @@ pub fn machine(system: &dyn System) -> Machine {
         os_edition: keep(&edition, 64, |c| {
             c.is_ascii_alphanumeric() || " -_".contains(c)
         }),
-        architecture: match architecture.to_ascii_uppercase().as_str() {
-            "ARM64" => Architecture::Arm64,
-            "X86" => Architecture::X86,
-            _ => Architecture::X64,
-        },
+        architecture: system.platform().native,
         ui_language: Some(keep(&language, 35, |c| {
             c.is_ascii_alphanumeric() || c == '-'
         }))
@@ -143,6 +135,7 @@ fn keep(text: &str, max: usize, allowed: impl Fn(char) -> bool) -> String {
 mod tests {
     use super::*;
     use crate::system::fake::FakeSystem;
+    use protocol::report::Architecture;
 
     #[test]
     fn report_ids_are_version_4_uuids_and_differ() {

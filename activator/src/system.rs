@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use protocol::report::Architecture;
 use time::{OffsetDateTime, UtcOffset};
 
 /// A finished program: exit code and raw output (decoded by `parse::decode_output`).
@@ -49,6 +50,16 @@ pub struct OsVersion {
     pub minor: u32,
     /// The build number, e.g. 19045.
     pub build: u32,
+}
+
+/// The processor Windows runs on, beneath the activator's own 32-bit process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Platform {
+    /// The PC's architecture: what the report states.
+    pub native: Architecture,
+    /// This process runs under WoW64 (32-bit on 64-bit Windows, x64 or ARM64): its
+    /// `System32` is `SysWOW64`, so Windows' own programs are reached through `Sysnative`.
+    pub wow64: bool,
 }
 
 /// An HTTP request the activator makes (to the portal only).
@@ -111,7 +122,9 @@ pub trait System {
     /// An environment variable, e.g. `ProgramFiles`.
     fn env(&self, name: &str) -> Option<String>;
 
-    /// A string (`REG_SZ` or `REG_EXPAND_SZ`, unexpanded) from the registry's 64-bit view.
+    /// A string (`REG_SZ` or `REG_EXPAND_SZ`, unexpanded) from the registry: its 64-bit
+    /// view first, then its 32-bit one (`SOFTWARE\WOW6432Node`, where 32-bit Office and
+    /// other 32-bit programs write on 64-bit Windows). 32-bit Windows has one view.
     fn registry_string(&self, hive: Hive, key: &str, name: &str) -> Option<String>;
 
     /// Every address `host` resolves to (IPv6 and IPv4, in the resolver's order), with
@@ -142,6 +155,9 @@ pub trait System {
 
     /// The Windows version.
     fn os_version(&self) -> OsVersion;
+
+    /// The PC's processor and whether this process runs emulated beneath it.
+    fn platform(&self) -> Platform;
 
     /// The user-interface language as a BCP 47 tag, e.g. `zh-TW` or `en-US`.
     fn ui_language(&self) -> String;

@@ -244,7 +244,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             data_dir: PathBuf::from("data"),
             token_secret: None,
-            activator_exe: PathBuf::from("target/x86_64-win7-windows-gnu/activator/activator.exe"),
+            activator_exe: PathBuf::from("target/i686-win7-windows-gnu/activator/activator.exe"),
             download_token_days: 365,
             admin: Admin {
                 secure_cookies: true,

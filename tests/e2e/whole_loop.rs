@@ -4,11 +4,12 @@
 //! checked in the database itself, on SQLite and on PostgreSQL.
 
 use std::io::Read;
+use std::path::Path;
 
 use e2e::database::{Backend, scalar, strings};
 use e2e::fakes::{fake_ospp, ospp_fixture};
 use e2e::stand_ins::KmsListener;
-use e2e::wine::{WinePrefix, activator_exe};
+use e2e::wine::{Bits, WinePrefix, activator_exe};
 use e2e::{Portal, PortalOptions};
 
 const OSPP: &str = r"C:\Program Files\Microsoft Office\Office16\OSPP.VBS";
@@ -22,19 +23,36 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Downloads the Office 2019 zip from `portal` and unpacks it into `C:\activator`.
+fn install_download(portal: &Portal, prefix: &WinePrefix) {
+    let response = portal.get("/download/office-2019-proplus?lang=en");
+    assert_eq!(response.status, 200, "{}", response.text());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(response.body)).expect("a zip");
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        prefix.install_file(&format!(r"C:\activator\{}", file.name().unwrap()), &bytes);
+    }
+}
+
+/// Office 2019 at `ospp`: an `OSPP.VBS` whose `/act` succeeds and whose `/dstatus` shows
+/// the volume licence.
+fn install_office(prefix: &WinePrefix, ospp: &str) {
+    let fake = fake_ospp(
+        &ospp_fixture("act-success-seed.txt"),
+        &ospp_fixture("dstatus-volume.txt"),
+    );
+    prefix.install_file(ospp, fake.as_bytes());
+}
+
 #[test]
 fn a_download_run_under_wine_reports_back_once_on_every_database() {
     let exe = activator_exe();
     for backend in Backend::all() {
         let schema = backend.schema();
         let kms = KmsListener::start();
-        let port = free_port();
-        let mut options = PortalOptions::new()
-            .env("PORTAL_BIND", format!("127.0.0.1:{port}"))
-            .env("PORTAL_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
-            .env("PORTAL_KMS__HOST", "127.0.0.1")
-            .env("PORTAL_KMS__PORT", kms.port().to_string())
-            .env("PORTAL_ACTIVATOR_EXE", exe.display().to_string());
+        let mut options = serving(exe, &kms);
         if let Some(schema) = &schema {
             options = options.env("PORTAL_DATABASE_URL", schema.url());
         }
@@ -43,21 +61,9 @@ fn a_download_run_under_wine_reports_back_once_on_every_database() {
             .as_ref()
             .map_or_else(|| portal.database_url(), |s| s.url());
 
-        let response = portal.get("/download/office-2019-proplus?lang=en");
-        assert_eq!(response.status, 200, "{backend:?}: {}", response.text());
         let prefix = WinePrefix::new();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(response.body)).expect("a zip");
-        for i in 0..zip.len() {
-            let mut file = zip.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes).unwrap();
-            prefix.install_file(&format!(r"C:\activator\{}", file.name().unwrap()), &bytes);
-        }
-        let fake = fake_ospp(
-            &ospp_fixture("act-success-seed.txt"),
-            &ospp_fixture("dstatus-volume.txt"),
-        );
-        prefix.install_file(OSPP, fake.as_bytes());
+        install_download(&portal, &prefix);
+        install_office(&prefix, OSPP);
 
         let output = prefix.run(r"C:\activator\activator.exe", &["--no-pause"], &[]);
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -94,4 +100,64 @@ fn a_download_run_under_wine_reports_back_once_on_every_database() {
             1
         );
     }
+}
+
+/// One zip for every Windows: its 32-bit `activator.exe` activates Office on a 64-bit
+/// Windows (under WoW64, reaching the 64-bit `cscript` through `Sysnative`) with 64-bit
+/// Office under `Program Files` and with 32-bit Office under `Program Files (x86)`, and on
+/// a 32-bit Windows; each report states the PC's architecture, not the program's.
+#[test]
+fn the_zip_activates_office_on_64_and_32_bit_windows_in_either_program_files() {
+    let kms = KmsListener::start();
+    let portal = Portal::start(serving(activator_exe(), &kms));
+    let database = portal.database_url();
+    let cases = [
+        (
+            Bits::Win64,
+            r"C:\Program Files\Microsoft Office\Office16\OSPP.VBS",
+            "x64",
+        ),
+        (
+            Bits::Win64,
+            r"C:\Program Files (x86)\Microsoft Office\Office16\OSPP.VBS",
+            "x64",
+        ),
+        (
+            Bits::Win32,
+            r"C:\Program Files\Microsoft Office\Office16\OSPP.VBS",
+            "x86",
+        ),
+    ];
+    let mut architectures = Vec::new();
+    for (reports, (bits, ospp, architecture)) in (1..).zip(cases) {
+        let prefix = WinePrefix::with_bits(bits);
+        install_download(&portal, &prefix);
+        install_office(&prefix, ospp);
+
+        let output = prefix.run(r"C:\activator\activator.exe", &["--no-pause"], &[]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{bits:?} {ospp}:\n{stdout}");
+        assert!(stdout.contains("reported to the portal"), "{stdout}");
+        assert_eq!(scalar(&database, "select count(*) from reports"), reports);
+        architectures.push(architecture);
+    }
+    architectures.sort_unstable();
+    assert_eq!(
+        strings(
+            &database,
+            "select architecture from reports where outcome = 'success' order by architecture"
+        ),
+        architectures
+    );
+}
+
+/// A portal on a free loopback port serving `exe`, its KMS host `kms`.
+fn serving(exe: &Path, kms: &KmsListener) -> PortalOptions {
+    let port = free_port();
+    PortalOptions::new()
+        .env("PORTAL_BIND", format!("127.0.0.1:{port}"))
+        .env("PORTAL_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("PORTAL_KMS__HOST", "127.0.0.1")
+        .env("PORTAL_KMS__PORT", kms.port().to_string())
+        .env("PORTAL_ACTIVATOR_EXE", exe.display().to_string())
 }

@@ -14,9 +14,15 @@
 //! 0.03 s to copy, its first program about 0.4 s to start (the wineserver and Wine's
 //! services come up), later ones about 0.05 s, and dropping it about 0.5 s.
 //!
+//! Two kinds of Windows ([`Bits`]): a 64-bit one (the default; with Debian's wine32 a
+//! 32-bit program in it runs under WoW64, with `SysWOW64`, `Sysnative` and both registry
+//! views, as on 64-bit Windows) and a 32-bit one (`WINEARCH=win32`: one `System32`, one
+//! Program Files). Each has its own template.
+//!
 //! Headless: Wine runs with no `DISPLAY`, `WINEDEBUG=-all`, and Mono and Gecko disabled
 //! (`WINEDLLOVERRIDES="mscoree,mshtml="`), so no dialog ever waits for a click. Programs
-//! run through `/usr/lib/wine/wine64` directly (Debian's `wine` wrapper is not installed).
+//! run through `/usr/lib/wine/wine64` or `/usr/lib/wine/wine` directly (Debian's `wine`
+//! wrapper is not installed); `wine64` hands a 32-bit program to `wine` itself.
 //!
 //! Wine 8's `cscript` differs from Windows' in ways the tests must know (measured, see
 //! `wine/cscript_shim.c`): it rejects `//U` (exit 1, no output), writes in the OEM code
@@ -45,6 +51,28 @@ use tempfile::TempDir;
 /// Wine's 64-bit loader, run directly.
 pub const WINE64: &str = "/usr/lib/wine/wine64";
 
+/// Wine's 32-bit loader (Debian's `wine32:i386`), for a 32-bit Windows.
+pub const WINE32: &str = "/usr/lib/wine/wine";
+
+/// Which Windows a prefix is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bits {
+    /// 64-bit Windows (x64), which runs 32-bit programs under WoW64.
+    Win64,
+    /// 32-bit Windows (x86).
+    Win32,
+}
+
+impl Bits {
+    /// The loader that starts this Windows' programs.
+    pub fn loader(self) -> &'static str {
+        match self {
+            Bits::Win64 => WINE64,
+            Bits::Win32 => WINE32,
+        }
+    }
+}
+
 /// How long [`WinePrefix::run`] lets a program take unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -52,33 +80,61 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Debug)]
 pub struct WinePrefix {
     timeout: Duration,
+    bits: Bits,
     // Declared last so it is removed only after `Drop` has stopped the wineserver.
     dir: TempDir,
 }
 
 impl WinePrefix {
-    /// A fresh prefix copied from the template (made first if this target directory has
-    /// none for the installed Wine), with the `cscript.exe` stand-in that handles `//U`.
+    /// A fresh 64-bit Windows copied from the template (made first if this target
+    /// directory has none for the installed Wine), with the `cscript.exe` stand-in that
+    /// handles `//U`.
     pub fn new() -> WinePrefix {
-        let prefix = Self::bare();
+        Self::with_bits(Bits::Win64)
+    }
+
+    /// A fresh 32-bit Windows (`WINEARCH=win32`), with the `cscript.exe` stand-in.
+    /// Wine 8's 32-bit `cscript` crashes at the end of a script with CP950 text or one
+    /// that uses `Scripting.FileSystemObject` (see shared/stack.md): fake scripts for it
+    /// are English and keep no state in files.
+    pub fn new_32_bit() -> WinePrefix {
+        Self::with_bits(Bits::Win32)
+    }
+
+    /// A fresh prefix of either kind with the `cscript.exe` stand-in. The stand-in is
+    /// native to the prefix, in its `System32`: the 64-bit one on 64-bit Windows, where
+    /// the activator reaches it through `Sysnative`.
+    pub fn with_bits(bits: Bits) -> WinePrefix {
+        let prefix = Self::bare_with_bits(bits);
         let system32 = prefix.unix_path(r"C:\windows\system32");
         fs::rename(
             system32.join("cscript.exe"),
             system32.join("cscript-wine.exe"),
         )
         .expect("cannot move Wine's cscript.exe aside");
-        fs::copy(template::cscript_shim(), system32.join("cscript.exe"))
+        fs::copy(template::cscript_shim(bits), system32.join("cscript.exe"))
             .expect("cannot install the cscript.exe stand-in");
         prefix
     }
 
-    /// A fresh prefix with Wine's own `cscript.exe`, to observe Wine itself.
+    /// A fresh 64-bit prefix with Wine's own `cscript.exe`, to observe Wine itself.
     pub fn bare() -> WinePrefix {
-        let dir = template::copy_template();
+        Self::bare_with_bits(Bits::Win64)
+    }
+
+    /// A fresh prefix of either kind with Wine's own `cscript.exe`.
+    pub fn bare_with_bits(bits: Bits) -> WinePrefix {
+        let dir = template::copy_template(bits);
         WinePrefix {
             timeout: DEFAULT_TIMEOUT,
+            bits,
             dir,
         }
+    }
+
+    /// Which Windows this is.
+    pub fn bits(&self) -> Bits {
+        self.bits
     }
 
     /// Sets how long [`WinePrefix::run`] waits before it kills the program and panics.
@@ -176,7 +232,7 @@ impl WinePrefix {
     pub fn run(&self, exe: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
         let capture = || tempfile::tempfile_in(self.path()).expect("cannot create an output file");
         let (mut stdout, mut stderr) = (capture(), capture());
-        let mut command = Command::new(WINE64);
+        let mut command = Command::new(self.bits.loader());
         command
             .arg(exe)
             .args(args)
@@ -191,11 +247,11 @@ impl WinePrefix {
             .stdout(stdout.try_clone().expect("cannot share the output file"))
             .stderr(stderr.try_clone().expect("cannot share the output file"))
             .spawn()
-            .expect("cannot start wine64 (scripts/setup-windows-build installs it)");
+            .unwrap_or_else(|e| panic!("cannot start {} (scripts/setup): {e}", self.bits.loader()));
 
         let deadline = Instant::now() + self.timeout;
         let status = loop {
-            if let Some(status) = child.try_wait().expect("cannot wait for wine64") {
+            if let Some(status) = child.try_wait().expect("cannot wait for wine") {
                 break Some(status);
             }
             if Instant::now() > deadline {
@@ -224,6 +280,9 @@ impl WinePrefix {
 
     /// The variables every Wine process of this prefix gets.
     fn wine_env(&self, command: &mut Command) {
+        if self.bits == Bits::Win32 {
+            command.env("WINEARCH", "win32");
+        }
         let system32 = self.unix_path(r"C:\windows\system32");
         // The stand-in is a native program with a built-in's name: Wine would load its
         // own built-in cscript instead unless told to prefer the file (`=n`).
@@ -267,7 +326,7 @@ pub fn pe_headers(exe: &Path) -> String {
         .arg("-p")
         .arg(exe)
         .output()
-        .expect("cannot run x86_64-w64-mingw32-objdump (binutils-mingw-w64)");
+        .expect("cannot run x86_64-w64-mingw32-objdump (scripts/setup)");
     assert!(output.status.success(), "objdump -p {}", exe.display());
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -523,6 +523,7 @@ fn windows_pc_after(
     system.state.borrow_mut().tcp = Ok(std::time::Duration::from_millis(3));
     let activated = std::cell::Cell::new(false);
     system.state.borrow_mut().programs = Box::new(move |_, args| match args[3] {
+        _ if args[2] != r"C:\Windows\System32\slmgr.vbs" => panic!("slmgr at {}", args[2]),
         "/dlv" if activated.get() => out(after),
         "/dlv" => out(dlv),
         "/ato" => {
@@ -1241,4 +1242,121 @@ fn a_junction_in_place_of_the_spool_is_never_written_through() {
         "{}",
         console(&system)
     );
+}
+
+/// Turns a test's PC into another kind of PC.
+type Make = fn(&FakeSystem);
+
+/// The shipped activator is a 32-bit program. On 64-bit Windows (x64, and ARM64 with its
+/// x86 emulation) it runs the 64-bit `cscript` through `Sysnative` on the real
+/// `System32\slmgr.vbs`, and reports the PC's architecture, not its own; on 32-bit
+/// Windows it uses `System32` and reports x86.
+#[test]
+fn windows_own_scripts_are_reached_on_every_architecture() {
+    use crate::system::Platform;
+    use protocol::report::Architecture;
+
+    let cases: [(&str, Make, &str, Architecture); 3] = [
+        ("x64", |_| {}, "Sysnative", Architecture::X64),
+        (
+            "arm64",
+            |s| {
+                s.state.borrow_mut().platform = Platform {
+                    native: Architecture::Arm64,
+                    wow64: true,
+                };
+                s.state
+                    .borrow_mut()
+                    .env
+                    .insert("PROCESSOR_ARCHITEW6432".to_owned(), "ARM64".to_owned());
+            },
+            "Sysnative",
+            Architecture::Arm64,
+        ),
+        (
+            "x86",
+            FakeSystem::make_32_bit,
+            "System32",
+            Architecture::X86,
+        ),
+    ];
+    for (name, make, folder, architecture) in cases {
+        let (system, portal) = windows_pc(
+            fixture!("slmgr/dlv-kms-client.zh-TW.txt"),
+            fixture!("slmgr/ato-success.zh-TW.txt"),
+        );
+        make(&system);
+        assert_eq!(
+            run(&system, &[]),
+            EXIT_SUCCESS,
+            "{name}: {}",
+            console(&system)
+        );
+        let cscript = format!(r"C:\Windows\{folder}\cscript.exe //nologo //U ");
+        for command in commands(&system) {
+            assert!(
+                command.starts_with(&format!(r"{cscript}C:\Windows\System32\slmgr.vbs ")),
+                "{name}: {command}"
+            );
+        }
+        let report = &portal.borrow().bodies[0];
+        assert_eq!(report.machine.architecture, architecture, "{name}");
+    }
+}
+
+/// Office is found wherever its architecture put it, by the 32-bit activator: 64-bit
+/// Office in the 64-bit Program Files (`%ProgramW6432%`, not the process's
+/// `%ProgramFiles%`), 32-bit Office registered only in the registry's 32-bit view at a
+/// folder of its own, and on 32-bit Windows the one Program Files.
+#[test]
+fn office_is_found_in_either_program_files_and_either_registry_view() {
+    let ospp_64 = r"C:\Program Files\Microsoft Office\Office16\OSPP.VBS";
+    let ospp_custom = r"D:\Apps\Office x86\Office16\OSPP.VBS";
+    let cases: [(&str, Make, &str); 3] = [
+        ("64-bit Office", |_| {}, ospp_64),
+        (
+            "32-bit Office elsewhere",
+            |s| {
+                s.state.borrow_mut().files.remove(OSPP);
+                s.add_file(r"D:\Apps\Office x86\Office16\OSPP.VBS", "' ospp");
+                s.set_registry(
+                    Hive::LocalMachine,
+                    r"SOFTWARE\WOW6432Node\Microsoft\Office\16.0\Common\InstallRoot",
+                    "Path",
+                    r"D:\Apps\Office x86\Office16\",
+                );
+            },
+            ospp_custom,
+        ),
+        ("32-bit Windows", FakeSystem::make_32_bit, ospp_64),
+    ];
+    for (name, make, expected) in cases {
+        let (system, portal) = office_pc(
+            fixture!("ospp/act-success-seed.txt"),
+            fixture!("ospp/dstatus-volume.txt"),
+        );
+        make(&system);
+        assert_eq!(
+            run(&system, &[]),
+            EXIT_SUCCESS,
+            "{name}: {}",
+            console(&system)
+        );
+        assert!(
+            commands(&system)
+                .iter()
+                .all(|c| c.contains(&format!("//U {expected} "))),
+            "{name}: {:?}",
+            commands(&system)
+        );
+        assert_eq!(portal.borrow().stored.len(), 1, "{name}");
+    }
+    // Without %ProgramW6432% (the variable a 32-bit process needs) 64-bit Office is not
+    // under the process's Program Files: the search would miss it.
+    let (system, _) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    system.state.borrow_mut().env.remove("ProgramW6432");
+    assert_eq!(run(&system, &[]), EXIT_ABORTED);
 }

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use time::{OffsetDateTime, UtcOffset};
 
-use super::{Hive, HttpRequest, HttpResponse, OsVersion, Output, System};
+use protocol::report::Architecture;
+
+use super::{Hive, HttpRequest, HttpResponse, OsVersion, Output, Platform, System};
 
 /// Answers a program run: `(program, args) -> output`.
 pub type ProgramFn = Box<dyn FnMut(&str, &[&str]) -> io::Result<Output>>;
@@ -53,6 +55,10 @@ pub struct FakeState {
     pub machine_guid: Option<String>,
     /// The Windows version.
     pub os_version: OsVersion,
+    /// The processor, and whether the activator runs under WoW64. Under WoW64 the file
+    /// system is redirected as Windows does it: `System32` is `SysWOW64`, `Sysnative` is
+    /// the real `System32`; and the registry's 32-bit view is `SOFTWARE\WOW6432Node`.
+    pub platform: Platform,
     /// The UI language.
     pub ui_language: String,
     /// Where the executable is.
@@ -84,15 +90,18 @@ pub struct FakeState {
 }
 
 impl FakeSystem {
-    /// A Windows 10 Enterprise PC in Taipei, elevated, with nothing installed, whose
-    /// programs fail and whose network is down.
+    /// A 64-bit Windows 10 Enterprise PC in Taipei, with nothing installed, whose programs
+    /// fail and whose network is down; the activator (a 32-bit program) runs elevated
+    /// under WoW64 and sees the environment a 32-bit process gets.
     pub fn new() -> FakeSystem {
         let env = [
             ("SystemRoot", r"C:\Windows"),
-            ("ProgramFiles", r"C:\Program Files"),
+            ("ProgramFiles", r"C:\Program Files (x86)"),
             ("ProgramFiles(x86)", r"C:\Program Files (x86)"),
+            ("ProgramW6432", r"C:\Program Files"),
             ("ProgramData", r"C:\ProgramData"),
-            ("PROCESSOR_ARCHITECTURE", "AMD64"),
+            ("PROCESSOR_ARCHITECTURE", "x86"),
+            ("PROCESSOR_ARCHITEW6432", "AMD64"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -132,6 +141,10 @@ impl FakeSystem {
                     minor: 0,
                     build: 19045,
                 },
+                platform: Platform {
+                    native: Architecture::X64,
+                    wow64: true,
+                },
                 ui_language: "zh-TW".to_owned(),
                 exe_dir: r"C:\Users\student\Downloads\activator-office-2019-proplus".to_owned(),
                 next_random: 1,
@@ -166,6 +179,26 @@ impl FakeSystem {
             .insert((hive, key.to_owned(), name.to_owned()), value.to_owned());
     }
 
+    /// Makes this a 32-bit Windows (x86, no WoW64: one `System32`, one Program Files, one
+    /// registry view), with the environment it gives programs.
+    pub fn make_32_bit(&self) {
+        let mut state = self.state.borrow_mut();
+        state.platform = Platform {
+            native: Architecture::X86,
+            wow64: false,
+        };
+        for name in [
+            "ProgramFiles(x86)",
+            "ProgramW6432",
+            "PROCESSOR_ARCHITEW6432",
+        ] {
+            state.env.remove(name);
+        }
+        state
+            .env
+            .insert("ProgramFiles".to_owned(), r"C:\Program Files".to_owned());
+    }
+
     /// Files under a Windows folder (recursively), by path.
     pub fn files_under(&self, folder: &str) -> Vec<String> {
         let prefix = format!("{folder}\\");
@@ -189,12 +222,36 @@ fn key(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+impl FakeState {
+    /// The file a path names for this process: under WoW64, `System32` is redirected to
+    /// `SysWOW64` and `Sysnative` to `System32` (in any letter case, as on Windows).
+    fn file_key(&self, path: &Path) -> String {
+        let path = key(path);
+        if !self.platform.wow64 {
+            return path;
+        }
+        let lower = path.to_ascii_lowercase();
+        for (from, to) in [
+            (r"\system32\", r"\SysWOW64\"),
+            (r"\sysnative\", r"\System32\"),
+        ] {
+            if let Some(at) = lower.find(from) {
+                return format!("{}{to}{}", &path[..at], &path[at + from.len()..]);
+            }
+        }
+        path
+    }
+}
+
 impl System for FakeSystem {
+    /// The recorded command names the program as the activator gave it; the test's
+    /// answer gets the file that runs (see [`FakeState::platform`]).
     fn run(&self, program: &Path, args: &[&str], _timeout: Duration) -> io::Result<Output> {
-        let program = key(program);
+        let given = key(program);
         let mut state = self.state.borrow_mut();
+        let program = state.file_key(program);
         state.commands.push(
-            std::iter::once(program.as_str())
+            std::iter::once(given.as_str())
                 .chain(args.iter().copied())
                 .collect::<Vec<_>>()
                 .join(" "),
@@ -226,27 +283,27 @@ impl System for FakeSystem {
     }
 
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
-        self.state
-            .borrow()
+        let state = self.state.borrow();
+        state
             .files
-            .get(&key(path))
+            .get(&state.file_key(path))
             .cloned()
             .ok_or_else(|| io::ErrorKind::NotFound.into())
     }
 
     fn write_file(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
-        self.state
-            .borrow_mut()
-            .files
-            .insert(key(path), contents.to_vec());
+        let mut state = self.state.borrow_mut();
+        let path = state.file_key(path);
+        state.files.insert(path, contents.to_vec());
         Ok(())
     }
 
     fn remove_file(&self, path: &Path) -> io::Result<()> {
-        self.state
-            .borrow_mut()
+        let mut state = self.state.borrow_mut();
+        let path = state.file_key(path);
+        state
             .files
-            .remove(&key(path))
+            .remove(&path)
             .map(|_| ())
             .ok_or_else(|| io::ErrorKind::NotFound.into())
     }
@@ -267,10 +324,10 @@ impl System for FakeSystem {
     }
 
     fn exists(&self, path: &Path) -> bool {
-        let path = key(path);
+        let state = self.state.borrow();
+        let path = state.file_key(path);
         let prefix = format!("{path}\\");
-        self.state
-            .borrow()
+        state
             .files
             .keys()
             .any(|p| *p == path || p.starts_with(&prefix))
@@ -280,12 +337,22 @@ impl System for FakeSystem {
         self.state.borrow().env.get(name).cloned()
     }
 
+    /// The 64-bit view, then (on 64-bit Windows) the 32-bit one: a key under `SOFTWARE\`
+    /// as it appears under `SOFTWARE\WOW6432Node\`.
     fn registry_string(&self, hive: Hive, key: &str, name: &str) -> Option<String> {
-        self.state
-            .borrow()
-            .registry
-            .get(&(hive, key.to_owned(), name.to_owned()))
-            .cloned()
+        let state = self.state.borrow();
+        let get = |key: &str| {
+            state
+                .registry
+                .get(&(hive, key.to_owned(), name.to_owned()))
+                .cloned()
+        };
+        let wow64_view = (state.platform.native != Architecture::X86)
+            .then(|| key.strip_prefix(r"SOFTWARE\"))
+            .flatten()
+            .filter(|rest| !rest.starts_with(r"WOW6432Node\"))
+            .map(|rest| format!(r"SOFTWARE\WOW6432Node\{rest}"));
+        get(key).or_else(|| wow64_view.and_then(|key| get(&key)))
     }
 
     fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
@@ -348,6 +415,10 @@ impl System for FakeSystem {
 
     fn os_version(&self) -> OsVersion {
         self.state.borrow().os_version
+    }
+
+    fn platform(&self) -> Platform {
+        self.state.borrow().platform
     }
 
     fn ui_language(&self) -> String {

@@ -2,9 +2,11 @@
 //!
 //! This is the only code in the project that spawns processes, reads the registry or calls
 //! Win32, and it must stay thin: no decisions, no parsing, no wording. Everything here runs
-//! on Windows 7 to 11 from one executable (built for `x86_64-win7-windows-gnu`, see
-//! `scripts/build-activator`), so it calls only functions Windows 7 has, and under Wine 8,
-//! where the end-to-end tests run it. `process.rs` runs programs, `win32.rs` holds the
+//! on Windows 7 to 11, 32- and 64-bit, x64 and ARM64, from one 32-bit executable (built
+//! for `i686-win7-windows-gnu`, see `scripts/build-activator`), so it calls only functions
+//! Windows 7 has (later ones are looked up at run time), it reaches Windows' own programs
+//! through `Sysnative` and reads both registry views, and it runs under Wine 8, where the
+//! end-to-end tests run it. `process.rs` runs programs, `win32.rs` holds the
 //! Win32 calls; the files, registry, network and clock are here.
 //!
 //! Console text: [`WindowsSystem::new`] switches the console's output code page to UTF-8
@@ -34,9 +36,9 @@ use std::time::{Duration, Instant};
 use time::{OffsetDateTime, UtcOffset};
 use ureq::http;
 use ureq::tls::{RootCerts, TlsConfig};
-use windows_sys::Win32::System::Registry::KEY_WOW64_64KEY;
+use windows_sys::Win32::System::Registry::{KEY_WOW64_32KEY, KEY_WOW64_64KEY};
 
-use crate::system::{Hive, HttpRequest, HttpResponse, OsVersion, Output, System};
+use crate::system::{Hive, HttpRequest, HttpResponse, OsVersion, Output, Platform, System};
 
 /// The most of a response body kept; the portal's answers are far smaller.
 const MAX_BODY: u64 = 64 * 1024;
@@ -157,20 +159,20 @@ impl System for WindowsSystem {
         std::env::var_os(name)?.into_string().ok()
     }
 
-    /// Opened with `KEY_WOW64_64KEY`, so even a 32-bit build would see the 64-bit view
-    /// (where Office and Windows keep their keys).
+    /// Opened with `KEY_WOW64_64KEY`, then `KEY_WOW64_32KEY`: the activator is a 32-bit
+    /// program, which without a flag would see only the 32-bit view. On 32-bit Windows
+    /// both flags are ignored and the one view is read (twice, if the value is absent).
     fn registry_string(&self, hive: Hive, key: &str, name: &str) -> Option<String> {
         let root = match hive {
             Hive::LocalMachine => windows_registry::LOCAL_MACHINE,
             Hive::CurrentUser => windows_registry::CURRENT_USER,
         };
-        let key = root
-            .options()
-            .read()
-            .access(KEY_WOW64_64KEY)
-            .open(key)
-            .ok()?;
-        key.get_string(name).ok()
+        [KEY_WOW64_64KEY, KEY_WOW64_32KEY]
+            .into_iter()
+            .find_map(|view| {
+                let opened = root.options().read().access(view).open(key).ok()?;
+                opened.get_string(name).ok()
+            })
     }
 
     /// The system resolver, which has no timeout of its own.
@@ -263,6 +265,10 @@ impl System for WindowsSystem {
             Some(build) if kernel.major >= 10 => OsVersion { build, ..kernel },
             _ => kernel,
         }
+    }
+
+    fn platform(&self) -> Platform {
+        win32::platform()
     }
 
     fn ui_language(&self) -> String {

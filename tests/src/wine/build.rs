@@ -29,7 +29,7 @@ const NOT_FOR_THE_NESTED_BUILD: &[&str] = &[
 ];
 
 /// `activator.exe`, built on first use by this process into
-/// `<target>/x86_64-win7-windows-gnu/activator/`.
+/// `<target>/i686-win7-windows-gnu/activator/`.
 pub fn activator_exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
     EXE.get_or_init(build)
@@ -60,7 +60,7 @@ fn build() -> PathBuf {
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    let exe = target_dir().join("x86_64-win7-windows-gnu/activator/activator.exe");
+    let exe = target_dir().join("i686-win7-windows-gnu/activator/activator.exe");
     assert!(
         exe.is_file(),
         "scripts/build-activator succeeded but {} does not exist",

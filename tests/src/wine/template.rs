@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
-use super::WINE64;
+use super::{Bits, WINE64};
 use crate::target_dir;
 
 /// Wine's server: `-k` kills a prefix's processes, `-w` waits until it has exited.
@@ -29,8 +29,8 @@ const CSCRIPT_SHIM_SOURCE: &str = include_str!("cscript_shim.c");
 /// the registry, `dosdevices` and everything else are copied. The user folders Wine
 /// links to the Unix home (`Desktop`, `Documents`, …) become empty folders, so nothing a
 /// test runs can write into the developer's home.
-pub(super) fn copy_template() -> TempDir {
-    let template = template();
+pub(super) fn copy_template(bits: Bits) -> TempDir {
+    let template = template(bits);
     let prefixes = wine_dir().join("prefixes");
     fs::create_dir_all(&prefixes).expect("cannot create target/wine/prefixes");
     let dir = tempfile::Builder::new()
@@ -43,23 +43,29 @@ pub(super) fn copy_template() -> TempDir {
     dir
 }
 
-/// The `cscript.exe` stand-in (see `cscript_shim.c`), compiled once per test process.
-pub(super) fn cscript_shim() -> &'static Path {
-    static SHIM: OnceLock<PathBuf> = OnceLock::new();
-    SHIM.get_or_init(|| {
+/// The `cscript.exe` stand-in (see `cscript_shim.c`) for a prefix's own `System32`,
+/// compiled once per test process and kind of Windows.
+pub(super) fn cscript_shim(bits: Bits) -> &'static Path {
+    static SHIM_64: OnceLock<PathBuf> = OnceLock::new();
+    static SHIM_32: OnceLock<PathBuf> = OnceLock::new();
+    let (cell, compiler, name) = match bits {
+        Bits::Win64 => (&SHIM_64, "x86_64-w64-mingw32-gcc", "cscript-shim-64"),
+        Bits::Win32 => (&SHIM_32, "i686-w64-mingw32-gcc", "cscript-shim-32"),
+    };
+    cell.get_or_init(|| {
         let dir = wine_dir();
         fs::create_dir_all(&dir).expect("cannot create target/wine");
         let id = std::process::id();
-        let source = dir.join(format!("cscript-shim-{id}.c"));
-        let exe = dir.join(format!("cscript-shim-{id}.exe"));
+        let source = dir.join(format!("{name}-{id}.c"));
+        let exe = dir.join(format!("{name}-{id}.exe"));
         fs::write(&source, CSCRIPT_SHIM_SOURCE).expect("cannot write the cscript stand-in");
-        let output = Command::new("x86_64-w64-mingw32-gcc")
+        let output = Command::new(compiler)
             .args(["-municode", "-O2", "-s", "-o"])
             .arg(&exe)
             .arg(&source)
             .stdin(Stdio::null())
             .output()
-            .expect("cannot run x86_64-w64-mingw32-gcc (scripts/setup-windows-build)");
+            .unwrap_or_else(|e| panic!("cannot run {compiler} (scripts/setup): {e}"));
         let _ = fs::remove_file(&source);
         assert!(
             output.status.success(),
@@ -67,7 +73,7 @@ pub(super) fn cscript_shim() -> &'static Path {
             String::from_utf8_lossy(&output.stderr)
         );
         // Renamed into place so a concurrent test process never copies a half-written one.
-        let shim = dir.join("cscript-shim.exe");
+        let shim = dir.join(format!("{name}.exe"));
         fs::rename(&exe, &shim).expect("cannot move the cscript stand-in into place");
         shim
     })
@@ -124,10 +130,15 @@ fn wine_dir() -> PathBuf {
     target_dir().join("wine")
 }
 
-/// The template prefix for the installed Wine, made if missing.
-fn template() -> &'static Path {
-    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
-    TEMPLATE.get_or_init(|| {
+/// The template prefix of this kind for the installed Wine, made if missing.
+fn template(bits: Bits) -> &'static Path {
+    static TEMPLATE_64: OnceLock<PathBuf> = OnceLock::new();
+    static TEMPLATE_32: OnceLock<PathBuf> = OnceLock::new();
+    let (cell, arch) = match bits {
+        Bits::Win64 => (&TEMPLATE_64, "win64"),
+        Bits::Win32 => (&TEMPLATE_32, "win32"),
+    };
+    cell.get_or_init(|| {
         let version = wine_version();
         let name: String = version
             .chars()
@@ -139,9 +150,12 @@ fn template() -> &'static Path {
                 }
             })
             .collect();
-        let template = wine_dir().join(format!("template-{name}"));
+        // A 64-bit template made before wine32 was installed has no 32-bit Windows in it
+        // (`SysWOW64`), hence "wow64" in the name.
+        let kind = if arch == "win64" { "win64-wow64" } else { arch };
+        let template = wine_dir().join(format!("template-{name}-{kind}"));
         if !template.join(".complete").exists() {
-            make_template(&template);
+            make_template(&template, bits);
         }
         template
     })
@@ -153,13 +167,13 @@ fn wine_version() -> String {
         .arg("--version")
         .stdin(Stdio::null())
         .output()
-        .expect("cannot run wine64 (scripts/setup-windows-build installs it)");
+        .expect("cannot run wine64 (scripts/setup installs it)");
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
 /// Runs `wineboot --init` in a temporary directory, waits for the wineserver to write
 /// the registry and exit, then renames the prefix to `template`.
-fn make_template(template: &Path) {
+fn make_template(template: &Path, bits: Bits) {
     let parent = template.parent().expect("the template sits in target/wine");
     fs::create_dir_all(parent).expect("cannot create target/wine");
     let building = tempfile::Builder::new()
@@ -173,6 +187,7 @@ fn make_template(template: &Path) {
             .env("WINEPREFIX", &prefix)
             .env("WINEDEBUG", "-all")
             .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .envs((bits == Bits::Win32).then_some(("WINEARCH", "win32")))
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::null())
@@ -185,7 +200,7 @@ fn make_template(template: &Path) {
             String::from_utf8_lossy(&output.stderr)
         );
     };
-    wine(WINE64, &["wineboot", "--init"]);
+    wine(bits.loader(), &["wineboot", "--init"]);
     // The registry files are written when the wineserver exits.
     wine(WINESERVER, &["-w"]);
     fs::write(prefix.join(".complete"), b"").expect("cannot mark the template complete");

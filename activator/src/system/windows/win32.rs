@@ -1,5 +1,5 @@
-//! The Win32 calls behind [`super::WindowsSystem`]: token, kernel version, language, time
-//! zone, random bytes and console. Each is a plain function that cannot fail loudly (it
+//! The Win32 calls behind [`super::WindowsSystem`]: token, kernel version, processor,
+//! language, time zone, random bytes and console. Each is a plain function that cannot fail loudly (it
 //! answers a safe default instead), and each exists on Windows 7 and in Wine 8.
 
 #![expect(
@@ -23,8 +23,12 @@ use windows_sys::Win32::System::Console::{
     FlushConsoleInputBuffer, GetConsoleMode, GetConsoleOutputCP, GetStdHandle, INPUT_RECORD,
     KEY_EVENT, ReadConsoleInputW, STD_INPUT_HANDLE, SetConsoleOutputCP,
 };
-use windows_sys::Win32::System::SystemInformation::OSVERSIONINFOW;
-use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
+use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleW, GetProcAddress};
+use windows_sys::Win32::System::SystemInformation::{
+    GetNativeSystemInfo, OSVERSIONINFOW, PROCESSOR_ARCHITECTURE_ARM64,
+    PROCESSOR_ARCHITECTURE_INTEL, SYSTEM_INFO,
+};
+use windows_sys::Win32::System::Threading::{GetCurrentProcess, IsWow64Process, OpenProcessToken};
 use windows_sys::Win32::System::Time::{
     DYNAMIC_TIME_ZONE_INFORMATION, GetDynamicTimeZoneInformation, TIME_ZONE_ID_INVALID,
 };
@@ -32,7 +36,8 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
     VK_CAPITAL, VK_CONTROL, VK_LWIN, VK_MENU, VK_NUMLOCK, VK_RWIN, VK_SCROLL, VK_SHIFT,
 };
 
-use crate::system::OsVersion;
+use crate::system::{OsVersion, Platform};
+use protocol::report::Architecture;
 
 /// `GetDynamicTimeZoneInformation`'s answers (winnt.h), kept here rather than pulling in
 /// windows-sys's large `SystemServices` module for two numbers.
@@ -101,6 +106,64 @@ pub(super) fn os_version() -> OsVersion {
         minor: info.dwMinorVersion,
         build: info.dwBuildNumber,
     }
+}
+
+/// `IMAGE_FILE_MACHINE_*` (winnt.h), as `IsWow64Process2` answers them (AMD64 is 0x8664).
+const MACHINE_I386: u16 = 0x014C;
+const MACHINE_ARM64: u16 = 0xAA64;
+
+/// `IsWow64Process2`'s signature (Windows 10 1709 and later; looked up at run time, as
+/// importing it would stop the program from starting on Windows 7).
+type IsWow64Process2Fn = unsafe extern "system" fn(HANDLE, *mut u16, *mut u16) -> i32;
+
+/// The processor Windows runs on and whether this process is emulated beneath it.
+///
+/// `IsWow64Process2` where Windows has it: it is the only call that tells the truth to an
+/// x86 process on ARM64, where `GetNativeSystemInfo` answers x86. Elsewhere (Windows 7,
+/// 8.1, early 10, Wine 8) `IsWow64Process` and `GetNativeSystemInfo`, which are exact
+/// there: ARM64 Windows always has `IsWow64Process2`. Unknown answers count as x64.
+pub(super) fn platform() -> Platform {
+    let name: Vec<u16> = "kernel32.dll".encode_utf16().chain([0]).collect();
+    // SAFETY: the name is a NUL-terminated UTF-16 string; kernel32 is always loaded.
+    let kernel32 = unsafe { GetModuleHandleW(name.as_ptr()) };
+    // SAFETY: `kernel32` is a module handle (or null, which GetProcAddress rejects) and the
+    // name is NUL-terminated.
+    let found = (!kernel32.is_null())
+        .then(|| unsafe { GetProcAddress(kernel32, c"IsWow64Process2".as_ptr().cast()) })
+        .flatten();
+    if let Some(function) = found {
+        // SAFETY: the symbol is IsWow64Process2, whose signature IsWow64Process2Fn is.
+        let function: IsWow64Process2Fn = unsafe { std::mem::transmute(function) };
+        let (mut process, mut native) = (0u16, 0u16);
+        // SAFETY: a pseudo-handle for this process and two valid out pointers.
+        if unsafe { function(GetCurrentProcess(), &mut process, &mut native) } != 0 {
+            let native = match native {
+                MACHINE_ARM64 => Architecture::Arm64,
+                MACHINE_I386 => Architecture::X86,
+                // IMAGE_FILE_MACHINE_AMD64, and anything newer.
+                _ => Architecture::X64,
+            };
+            // IMAGE_FILE_MACHINE_UNKNOWN (0): the process is not emulated.
+            return Platform {
+                native,
+                wow64: process != 0,
+            };
+        }
+    }
+    let mut wow64 = 0;
+    // SAFETY: a pseudo-handle for this process and a valid out pointer.
+    let wow64 = unsafe { IsWow64Process(GetCurrentProcess(), &mut wow64) } != 0 && wow64 != 0;
+    let mut info = SYSTEM_INFO::default();
+    // SAFETY: `info` is a valid, writable SYSTEM_INFO.
+    unsafe { GetNativeSystemInfo(&mut info) };
+    // SAFETY: the union's first member is the processor architecture, always written.
+    let native = match unsafe { info.Anonymous.Anonymous.wProcessorArchitecture } {
+        PROCESSOR_ARCHITECTURE_ARM64 => Architecture::Arm64,
+        PROCESSOR_ARCHITECTURE_INTEL => Architecture::X86,
+        // PROCESSOR_ARCHITECTURE_AMD64, and anything newer.
+        _ => Architecture::X64,
+    };
+    Platform { native, wow64 }
 }
 
 /// The user's UI language as a BCP 47 tag (`zh-TW`); `en-US` if Windows cannot name it.
