@@ -5,7 +5,7 @@
 use std::fs;
 
 use e2e::fakes::{CALLS, activator_toml, fake_ospp, ospp_fixture as fixture};
-use e2e::stand_ins::{KmsListener, ReportReceiver};
+use e2e::stand_ins::{Display, KmsListener, ReportReceiver};
 use e2e::wine::{WinePrefix, activator_exe};
 use serde_json::Value;
 
@@ -195,10 +195,28 @@ fn report_is_kept_while_the_portal_is_down_and_sent_once_next_time() {
     );
 }
 
-/// `slmgr.vbs /ato` that never returns (a hung licensing service, a dialog nobody
-/// clicks): the activator stops it at `--script-timeout`, says why, and reports it.
+/// `slmgr.vbs /ato` that never returns (a hung licensing service): the activator stops
+/// it at `--script-timeout`, says why, and reports it.
 #[test]
 fn a_script_that_never_ends_is_stopped_within_its_time() {
+    let busy = "  i = 0\r\n  Do\r\n    i = i + 1\r\n  Loop\r\n";
+    a_hung_activation_is_stopped_and_explained(busy, None);
+}
+
+/// `slmgr.vbs /ato` that stops on a dialog nobody clicks (run by `wscript`, or a message
+/// box of its own): with a display, Wine shows the box and waits, as Windows would; the
+/// activator stops the script at `--script-timeout` all the same.
+#[test]
+fn a_script_that_waits_on_a_dialog_is_stopped_within_its_time() {
+    let display = Display::start();
+    let dialog = "  MsgBox \"Windows Script Host\", 0, \"slmgr.vbs\"\r\n";
+    a_hung_activation_is_stopped_and_explained(dialog, Some(&display));
+}
+
+/// Runs the activator (on `display`, if any) on Windows 11 Education whose `slmgr.vbs
+/// /ato` runs `ato` (VBScript) and never ends by itself; checks that it is stopped within
+/// the bound, explained as 0x800705B4 and reported.
+fn a_hung_activation_is_stopped_and_explained(ato: &str, display: Option<&Display>) {
     let kms = KmsListener::start();
     let portal = ReportReceiver::start();
     let prefix = WinePrefix::new();
@@ -220,15 +238,22 @@ fn a_script_that_never_ends_is_stopped_within_its_time() {
     let hung = format!(
         "a = LCase(WScript.Arguments(0))\r\n\
          If a = \"/dlv\" Then\r\n{echo}\
-         ElseIf a = \"/ato\" Then\r\n  i = 0\r\n  Do\r\n    i = i + 1\r\n  Loop\r\n\
+         ElseIf a = \"/ato\" Then\r\n{ato}\
          Else\r\n  WScript.Echo \"done successfully.\"\r\nEnd If\r\n"
     );
     prefix.install_file(e2e::fakes::SLMGR, hung.as_bytes());
+    let mut env = Vec::new();
+    if let Some(display) = display {
+        // Wine's desktop, started by `set_windows` without a display, would keep the
+        // dialog off screen, and a dialog with no screen returns at once.
+        prefix.stop_wineserver();
+        env.push(("DISPLAY", display.name()));
+    }
     let started = std::time::Instant::now();
     let output = prefix.run(
         EXE,
         &["--no-pause", "--lang", "en", "--script-timeout", "8"],
-        &[],
+        &env,
     );
     let took = started.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout);

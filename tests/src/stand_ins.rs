@@ -1,13 +1,15 @@
 //! Loopback stand-ins for what the activator talks to: a KMS "host" that only accepts
 //! TCP connections (the activator's reachability check; Microsoft's scripts are fakes in
 //! these tests, so nothing ever speaks the KMS protocol), and a report receiver that
-//! answers like the portal's `/healthz` and `POST /api/v1/reports`.
+//! answers like the portal's `/healthz` and `POST /api/v1/reports`; and an X display
+//! (Xvfb, no network) for a Windows dialog that must wait for a click that never comes.
 //!
-//! Both bind 127.0.0.1 on a free port and stop when dropped.
+//! The listeners bind 127.0.0.1 on a free port; each stand-in stops when dropped.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -217,4 +219,58 @@ pub fn http_date(at: time::OffsetDateTime) -> String {
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
     at.format(format).unwrap_or_default()
+}
+
+/// A virtual X display (`Xvfb`, from scripts/setup), on a Unix socket only
+/// (`-nolisten tcp`): with it, a Windows message box under Wine shows and waits.
+#[derive(Debug)]
+pub struct Display {
+    child: Child,
+    name: String,
+}
+
+impl Display {
+    /// Starts Xvfb on the first free display number, which it prints when it is ready.
+    pub fn start() -> Display {
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "800x600x24",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start Xvfb (scripts/setup installs it): {e}"));
+        let mut number = String::new();
+        BufReader::new(child.stdout.take().expect("Xvfb's stdout"))
+            .read_line(&mut number)
+            .expect("Xvfb prints its display number");
+        let number = number.trim();
+        assert!(
+            !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+            "Xvfb did not start: {number:?}"
+        );
+        Display {
+            name: format!(":{number}"),
+            child,
+        }
+    }
+
+    /// The display's name, for `DISPLAY`: `:1`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -297,8 +297,11 @@ impl WinePrefix {
             .env("WINEDLLOVERRIDES", overrides);
     }
 
-    /// Kills every process of this prefix and its wineserver, and waits for it to go.
-    fn stop_wineserver(&self) {
+    /// Kills every process of this prefix and its wineserver, and waits for it to go. The
+    /// next program starts Wine afresh: its desktop (`explorer.exe`) then takes that
+    /// program's `DISPLAY`, where one started earlier without a display would have kept
+    /// every later window off screen.
+    pub fn stop_wineserver(&self) {
         for flag in ["-k", "-w"] {
             let mut command = Command::new(template::WINESERVER);
             self.wine_env(&mut command);
