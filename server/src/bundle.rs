@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use crate::authenticode::{self, Signature};
 use crate::token::encode_hex;
 
 /// The executable as prepared for downloads.
@@ -37,6 +38,8 @@ pub struct Prepared {
     pub sha256: String,
     /// Its size in bytes.
     pub size: u64,
+    /// Its Authenticode signature: who signed it, if anyone.
+    pub signature: Signature,
     stamp: (SystemTime, u64),
     /// The institution's time zone, for the entries' dates.
     zone: TimeZone,
@@ -103,7 +106,11 @@ impl Bundles {
         match prepare(&self.path, stamp, &self.zone) {
             Ok(prepared) => {
                 let prepared = Arc::new(prepared);
-                tracing::info!(path = %self.path.display(), bytes = prepared.size, sha256 = %prepared.sha256, "prepared the activator for downloads");
+                let signer = prepared.signature.signer().map(|s| s.display());
+                tracing::info!(path = %self.path.display(), bytes = prepared.size, sha256 = %prepared.sha256, signature = prepared.signature.status(), signer, "prepared the activator for downloads");
+                if !prepared.signature.is_signed() {
+                    tracing::warn!(path = %self.path.display(), "the activator is not signed: Windows will warn people who run it (scripts/build-activator --sign)");
+                }
                 if let Ok(mut current) = self.current.write() {
                     *current = Some(Arc::clone(&prepared));
                 }
@@ -366,6 +373,7 @@ fn prepare(
     Ok(Prepared {
         sha256: encode_hex(&Sha256::digest(&bytes)),
         size: bytes.len() as u64,
+        signature: authenticode::read(&bytes),
         stamp,
         zone: zone.clone(),
         head_len: directory_start(&entry_zip)?,

@@ -7,6 +7,7 @@
 pub mod access_log;
 pub mod admin;
 pub mod assets;
+pub mod authenticode;
 pub mod bundle;
 pub mod catalog;
 pub mod config;

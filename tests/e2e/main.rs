@@ -17,4 +17,5 @@ mod editions;
 mod languages;
 mod operations;
 mod portal;
+mod signing;
 mod whole_loop;

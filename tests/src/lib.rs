@@ -22,6 +22,7 @@ mod cargo;
 pub mod database;
 pub mod fakes;
 pub mod http;
+pub mod signing;
 pub mod stand_ins;
 pub mod wine;
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use time::Date;
 
 use super::{Query, is_slug, text_param};
+use crate::authenticode::{Signer, Verdict};
 use crate::catalog::{
     Family, Offer, Seats, Status, format_iso_date, format_roc_date, format_roc_date_short,
 };
@@ -62,6 +63,10 @@ pub struct VersionPage {
 pub struct DownloadInfo {
     /// SHA-256 of `activator.exe`, when it is built.
     sha256: Option<String>,
+    /// Who signed it, as Windows will name the publisher.
+    signer: Option<String>,
+    /// What to say about its signature.
+    verdict: Verdict,
     /// Its size, for people.
     size: String,
     /// The products it activates, by Microsoft's names.
@@ -247,6 +252,12 @@ pub async fn get_version(
                 .as_ref()
                 .map(|p| format!("{:.1} MB", p.size as f64 / 1_000_000.0))
                 .unwrap_or_default(),
+            signer: prepared
+                .as_ref()
+                .and_then(|p| p.signature.signer().map(Signer::display)),
+            verdict: prepared
+                .as_ref()
+                .map_or(Verdict::Signed, |p| p.signature.verdict()),
             sha256: prepared.map(|p| p.sha256.clone()),
             covers: row
                 .covers

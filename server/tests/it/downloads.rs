@@ -11,13 +11,14 @@ use server::catalog::format_iso_date;
 use server::config::CampusNetwork;
 use sha2::{Digest, Sha256};
 
-use crate::util::{Backend, FAKE_EXE, TestApp, TestResponse, on_both_databases};
+use crate::util::{Backend, FAKE_EXE, SIGNED_EXE, TestApp, TestResponse, on_both_databases};
 
 on_both_databases!(
     a_download_holds_the_activator_its_settings_readme_and_checksums,
     each_download_gets_its_own_token_and_is_recorded,
     off_campus_downloads_get_the_vpn_page,
     a_missing_build_is_said_plainly,
+    the_signer_is_shown_and_an_unsigned_or_altered_build_warned_of,
     versions_without_an_activator_have_no_download,
     a_catalogue_edit_reaches_downloads_at_once,
 );
@@ -234,6 +235,92 @@ async fn a_missing_build_is_said_plainly(backend: Backend) {
         ),
         (Some("degraded"), Some("missing"))
     );
+}
+
+/// The version page names who signed the executable downloads serve (as Windows will
+/// show the publisher); an unsigned one is said on the page, in `/readyz` and on the
+/// dashboard; one changed after signing makes the portal degraded. A new build on disk
+/// is read at the next request.
+async fn the_signer_is_shown_and_an_unsigned_or_altered_build_warned_of(backend: Backend) {
+    use crate::admin_edit::session;
+    let app = TestApp::new(backend).await;
+    let staff = session(&app, "alice", "viewer").await;
+    let page = "/catalog/office-2019-proplus?lang=en";
+    let dashboard = async |app: &TestApp| {
+        app.get_with("/admin?lang=en", header::COOKIE, &staff.cookie)
+            .await
+            .text
+    };
+    let exe = app.data_dir.join("activator.exe");
+
+    // Unsigned (the stand-in): ready, with a warning everywhere.
+    let ready = app.get("/readyz").await.json();
+    assert_eq!(
+        (ready["status"].as_str(), ready["signature"].as_str()),
+        (Some("ready"), Some("unsigned"))
+    );
+    assert!(
+        ready["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("not signed")
+    );
+    let text = app.get(page).await.text;
+    assert!(text.contains("not digitally signed"), "{text}");
+    assert!(!text.contains("Signed by"));
+    assert!(dashboard(&app).await.contains("is not digitally signed"));
+
+    // Signed: the signer on the page, no warnings.
+    write_newer(&exe, SIGNED_EXE);
+    let ready = app.get("/readyz").await.json();
+    assert_eq!(
+        (
+            ready["status"].as_str(),
+            ready["signature"].as_str(),
+            ready["signer"].as_str()
+        ),
+        (
+            Some("ready"),
+            Some("signed"),
+            Some("IT Office Test Signing (國立範例大學)")
+        )
+    );
+    assert_eq!(ready["warnings"], serde_json::json!([]));
+    let text = app.get(page).await.text;
+    assert!(
+        text.contains("<dt>Signed by</dt><dd>IT Office Test Signing (國立範例大學)</dd>"),
+        "{text}"
+    );
+    assert!(!text.contains("not digitally signed"));
+    let zh = app
+        .get("/catalog/office-2019-proplus?lang=zh-TW")
+        .await
+        .text;
+    assert!(zh.contains("<dt>數位簽章</dt><dd>IT Office Test Signing (國立範例大學)</dd>"));
+    let admin = dashboard(&app).await;
+    assert!(!admin.contains("digitally signed") && !admin.contains("does not match"));
+
+    // Changed after signing: degraded, and people are told not to run it.
+    let mut altered = SIGNED_EXE.to_vec();
+    altered[0x400] ^= 1;
+    write_newer(&exe, &altered);
+    let ready = app.get("/readyz").await.json();
+    assert_eq!(
+        (ready["status"].as_str(), ready["signature"].as_str()),
+        (Some("degraded"), Some("altered"))
+    );
+    assert!(app.get(page).await.text.contains("Do not run it"));
+    assert!(dashboard(&app).await.contains("does not match the file"));
+}
+
+/// Writes `bytes` to `path` with a modification time later than the file had, so the
+/// portal sees a new build even within the file system's time resolution.
+fn write_newer(path: &std::path::Path, bytes: &[u8]) {
+    let before = std::fs::metadata(path).unwrap().modified().unwrap();
+    std::fs::write(path, bytes).unwrap();
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(before + std::time::Duration::from_secs(2))
+        .unwrap();
 }
 
 async fn versions_without_an_activator_have_no_download(backend: Backend) {

@@ -188,8 +188,13 @@ pub struct TestApp {
     _db: Option<TestDb>,
 }
 
-/// The bytes of the stand-in `activator.exe` every test app serves.
-pub const FAKE_EXE: &[u8] = b"MZ\x90\x00 stand-in activator for tests";
+/// The bytes of the stand-in `activator.exe` every test app serves: a 3 KB Windows
+/// program, unsigned.
+pub const FAKE_EXE: &[u8] = include_bytes!("../../../tests/fixtures/authenticode/tiny.exe");
+
+/// The same program signed by a test CA (`tests/fixtures/authenticode/SOURCES.md`).
+pub const SIGNED_EXE: &[u8] =
+    include_bytes!("../../../tests/fixtures/authenticode/tiny-signed.exe");
 
 /// The address requests come from unless a test says otherwise.
 pub const CLIENT: &str = "127.0.0.1:50123";

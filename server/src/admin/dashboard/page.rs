@@ -15,6 +15,7 @@ use super::{FilterQuery, Scope, percent};
 use crate::admin::Chrome;
 use crate::admin::auth::Staff;
 use crate::assets;
+use crate::authenticode::Verdict;
 use crate::catalog::Family;
 use crate::error::Result;
 use crate::lang::Lang;
@@ -30,6 +31,8 @@ pub struct DashboardPage {
     chrome: Chrome,
     t: &'static DashboardText,
     admin_css: &'static str,
+    /// What is wrong with the executable downloads serve: missing, unsigned, broken.
+    activator_warning: Option<&'static str>,
     form: FormView,
     range_note: String,
     /// The filters as a query string, for the export links.
@@ -109,6 +112,12 @@ pub async fn get_dashboard(
     )?;
     let terms = machines::terms(&scope);
     let t = texts::text(lang);
+    let activator_warning = match state.bundles.ready().await.map(|p| p.signature.verdict()) {
+        None => Some(t.activator_missing),
+        Some(Verdict::Unsigned) => Some(t.activator_unsigned),
+        Some(Verdict::Broken) => Some(t.activator_broken),
+        Some(Verdict::Signed) => None,
+    };
     let sum = |f: fn(&DayRow) -> i64| daily.iter().map(f).sum::<i64>();
     let (reports, success, partial) = (sum(|d| d.total), sum(|d| d.success), sum(|d| d.partial));
     let failed = reports - success - partial;
@@ -179,6 +188,7 @@ pub async fn get_dashboard(
         chrome: Chrome::new(&staff, "dashboard"),
         t,
         admin_css: assets::url("admin.css"),
+        activator_warning,
         range_note: sentences::range_note(lang, &form.from, &form.to, f.days(), scope.zone_name()),
         form,
         query: format!("{}&lang={}", f.query_string(), lang.tag()),

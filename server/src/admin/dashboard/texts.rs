@@ -8,6 +8,9 @@ use crate::lang::Lang;
 pub struct DashboardText {
     pub title: &'static str,
     pub lead: &'static str,
+    pub activator_missing: &'static str,
+    pub activator_unsigned: &'static str,
+    pub activator_broken: &'static str,
     pub filters_label: &'static str,
     pub filter_from: &'static str,
     pub filter_to: &'static str,
@@ -135,6 +138,9 @@ pub struct DashboardText {
 pub static ZH_TW: DashboardText = DashboardText {
     title: "啟用統計",
     lead: "認證程式回報的結果都在這裡：哪裡啟用失敗、KMS 主機是否已開始啟用、哪些授權快到期，比使用者打電話來更早知道。",
+    activator_missing: "伺服器找不到要下載的認證程式（activator.exe），目前無法下載。請執行 scripts/build-activator，或檢查設定 activator_exe。",
+    activator_unsigned: "下載提供的認證程式沒有數位簽章：Windows 與防毒軟體會對學生要以系統管理員身分執行的檔案發出警告。請以學校的程式碼簽章憑證簽署：scripts/build-activator --sign 憑證.p12。",
+    activator_broken: "下載提供的認證程式數位簽章與檔案不符（簽署後被修改過），Windows 會拒絕它。請重新建置並簽署：scripts/build-activator --sign 憑證.p12。",
     filters_label: "篩選統計",
     filter_from: "起始日",
     filter_to: "結束日",
@@ -262,6 +268,9 @@ pub static ZH_TW: DashboardText = DashboardText {
 pub static EN: DashboardText = DashboardText {
     title: "Activation statistics",
     lead: "What the activators report: where activation fails, whether the KMS host activates anyone yet, which licences end soon — before the phone rings.",
+    activator_missing: "The server has no activator (activator.exe) to download, so downloads fail. Run scripts/build-activator, or check the activator_exe setting.",
+    activator_unsigned: "The activator served for download is not digitally signed: Windows and antivirus warn about the very file students are told to run as administrator. Sign it with the institution's code-signing certificate: scripts/build-activator --sign cert.p12.",
+    activator_broken: "The activator served for download has a signature that does not match the file (it changed after signing), and Windows will refuse it. Build and sign it again: scripts/build-activator --sign cert.p12.",
     filters_label: "Filter the statistics",
     filter_from: "From",
     filter_to: "To",
