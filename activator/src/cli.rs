@@ -15,6 +15,9 @@ pub struct Args {
     pub dry_run: bool,
     /// `--no-pause`: do not wait for a key at the end.
     pub no_pause: bool,
+    /// `--quiet`: show nothing, ask nothing, never wait; write what would have been shown
+    /// to the log under `%ProgramData%`; the exit code tells the outcome.
+    pub quiet: bool,
     /// `--lang zh-TW|en`: speak this language.
     pub lang: Option<Language>,
     /// `--status`: show the current licence state only.
@@ -40,6 +43,7 @@ impl Default for Args {
             config: None,
             dry_run: false,
             no_pause: false,
+            quiet: false,
             lang: None,
             status: false,
             upgrade_edition: false,
@@ -53,7 +57,7 @@ impl Default for Args {
 /// The help text (English and Chinese: the language is not known yet when it is needed).
 pub const USAGE: &str = "\
 activator.exe [--config FILE] [--dry-run] [--status] [--upgrade-edition]
-              [--script-timeout SECONDS] [--lang zh-TW|en] [--no-pause]
+              [--script-timeout SECONDS] [--lang zh-TW|en] [--no-pause] [--quiet]
 
   --config FILE   settings file (default: activator.toml beside activator.exe)
   --dry-run       check this PC and show what would run; change nothing
@@ -63,6 +67,8 @@ activator.exe [--config FILE] [--dry-run] [--status] [--upgrade-edition]
   --script-timeout SECONDS  stop a Microsoft script that runs longer (default 180)
   --lang LANG     zh-TW or en (default: the PC's language)
   --no-pause      do not wait for a key at the end
+  --quiet         show nothing, ask nothing (for deployment tools and scheduled
+                  tasks); the log is %ProgramData%\\CampusLicensePortal\\activator.log
 
 Exit codes: 0 all activated, 2 partly activated, 3 not activated,
 4 stopped by a check before activation, 64 bad command line or settings.
@@ -98,6 +104,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             }
             "--dry-run" => parsed.dry_run = true,
             "--no-pause" => parsed.no_pause = true,
+            "--quiet" | "/quiet" => {
+                parsed.quiet = true;
+                parsed.no_pause = true;
+            }
             "--status" => parsed.status = true,
             "--upgrade-edition" => parsed.upgrade_edition = true,
             "--script-timeout" => {

@@ -74,7 +74,13 @@ pub fn spool_dir(system: &dyn System) -> PathBuf {
 /// Makes the spool a folder only administrators can use (its parent too); `false` when
 /// that cannot be done, and then the spool is not used.
 pub fn secure_spool(system: &dyn System) -> bool {
-    system.secure_dir(&data_dir(system)).is_ok() && system.secure_dir(&spool_dir(system)).is_ok()
+    secure_data_dir(system) && system.secure_dir(&spool_dir(system)).is_ok()
+}
+
+/// Makes the activator's folder under `%ProgramData%` (the spool's parent, the quiet
+/// mode's log) one only administrators can use; `false` when that cannot be done.
+pub fn secure_data_dir(system: &dyn System) -> bool {
+    system.secure_dir(&data_dir(system)).is_ok()
 }
 
 /// Spools `envelope`, then sends it with retries; answers what happened.

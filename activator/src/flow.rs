@@ -13,6 +13,7 @@ use crate::deliver::{self, Delivery, Envelope};
 use crate::explain::explain;
 use crate::parse::{ospp, slmgr};
 use crate::preflight::{self, Scripts, Target};
+use crate::quiet::Quiet;
 use crate::report;
 use crate::system::System;
 use crate::text::{Text, text};
@@ -30,8 +31,20 @@ pub const EXIT_USAGE: i32 = 64;
 
 /// Runs the activator with the arguments after the program name; answers the exit code.
 pub fn main(system: &dyn System, args: Vec<String>) -> i32 {
+    let parsed = cli::parse(args.clone());
+    if parsed.as_ref().is_ok_and(|parsed| parsed.quiet) {
+        let quiet = Quiet::new(system);
+        let code = main_with(&quiet, parsed);
+        quiet.save(&args, code);
+        return code;
+    }
+    main_with(system, parsed)
+}
+
+/// [`main`] once the command line is parsed.
+fn main_with(system: &dyn System, args: Result<Args, String>) -> i32 {
     let pc_language = pc_language(&system.ui_language());
-    let args = match cli::parse(args) {
+    let args = match args {
         Ok(args) => args,
         Err(message) => {
             system.write_out(&format!("{message}\n\n{}", cli::USAGE));

@@ -14,6 +14,7 @@ pub mod explain;
 pub mod flow;
 pub mod parse;
 pub mod preflight;
+pub mod quiet;
 pub mod report;
 pub mod system;
 pub mod text;

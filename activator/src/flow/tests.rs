@@ -1360,3 +1360,114 @@ fn office_is_found_in_either_program_files_and_either_registry_view() {
     system.state.borrow_mut().env.remove("ProgramW6432");
     assert_eq!(run(&system, &[]), EXIT_ABORTED);
 }
+
+const LOG: &str = r"C:\ProgramData\CampusLicensePortal\activator.log";
+
+fn log_of(system: &FakeSystem) -> String {
+    String::from_utf8(
+        system
+            .state
+            .borrow()
+            .files
+            .get(LOG)
+            .cloned()
+            .unwrap_or_default(),
+    )
+    .unwrap()
+}
+
+/// `--quiet`, for deployment tools: nothing on the console, no key to press, the same
+/// activation and report, and what a person would have read in the log in the
+/// administrators-only folder, run after run.
+#[test]
+fn a_quiet_run_shows_nothing_and_logs_what_it_did() {
+    let (system, portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    let quiet = |system: &FakeSystem| {
+        main(
+            system,
+            vec!["--quiet".to_owned(), "--lang".to_owned(), "en".to_owned()],
+        )
+    };
+    assert_eq!(quiet(&system), EXIT_SUCCESS);
+    assert_eq!(console(&system), "");
+    assert_eq!(system.state.borrow().key_waits, 0);
+    assert_eq!(portal.borrow().bodies.len(), 1);
+    let log = log_of(&system);
+    assert!(log.starts_with("=== 20"), "{log}");
+    assert!(log.contains("--quiet --lang en ==="), "{log}");
+    assert!(
+        log.contains("[OK]") && log.contains("reported to the portal"),
+        "{log}"
+    );
+    assert!(log.contains("exit code 0\r\n"), "{log}");
+    assert!(
+        !log.contains("\r\r") && !log.replace("\r\n", "").contains('\n'),
+        "CRLF only"
+    );
+    assert!(
+        system
+            .state
+            .borrow()
+            .secured
+            .contains(&r"C:\ProgramData\CampusLicensePortal".to_owned())
+    );
+
+    assert_eq!(quiet(&system), EXIT_SUCCESS);
+    assert_eq!(log_of(&system).matches("=== 20").count(), 2, "appended");
+}
+
+/// Quiet means no one to ask: Windows Pro is not upgraded unless the command line agreed
+/// in advance, and a bad command line is logged with its usage and exit code 64.
+#[test]
+fn a_quiet_run_asks_nothing_and_logs_a_bad_command_line() {
+    let pro = fixture!("slmgr/dlv-professional-retail.en.txt");
+    let (system, _portal) = windows_edition_pc(22631, "Professional", pro, &CAMPUS_WINDOWS, true);
+    system.state.borrow_mut().typed = vec!["Y".to_owned()];
+    assert_eq!(
+        main(&system, vec!["--quiet".to_owned()]),
+        EXIT_ABORTED,
+        "{}",
+        log_of(&system)
+    );
+    assert!(!commands(&system).iter().any(|c| c.contains("/ipk")));
+    assert_eq!(system.state.borrow().typed, ["Y"], "nothing was read");
+    assert!(log_of(&system).contains("exit code 4"));
+
+    let (system, _portal) = windows_edition_pc(22631, "Professional", pro, &CAMPUS_WINDOWS, true);
+    let agreed = vec!["--quiet".to_owned(), "--upgrade-edition".to_owned()];
+    assert_eq!(main(&system, agreed), EXIT_SUCCESS, "{}", log_of(&system));
+    assert!(commands(&system).iter().any(|c| c.contains("/ipk")));
+
+    let (system, _portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    let bad = vec![
+        "--quiet".to_owned(),
+        "--script-timeout".to_owned(),
+        "1".to_owned(),
+    ];
+    assert_eq!(main(&system, bad), EXIT_USAGE);
+    // The command line did not parse, so whether it asked for quiet is not known: the
+    // message goes where a person would see it.
+    assert!(console(&system).contains("--script-timeout must be"));
+}
+
+/// The log keeps the latest runs within its limit, cut at a line.
+#[test]
+fn the_quiet_log_keeps_only_its_latest_runs() {
+    let (system, _portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    let old = "an old line\r\n".repeat(crate::quiet::LOG_LIMIT / 10);
+    system.add_file(LOG, old);
+    assert_eq!(main(&system, vec!["--quiet".to_owned()]), EXIT_SUCCESS);
+    let log = log_of(&system);
+    assert!(log.len() <= crate::quiet::LOG_LIMIT, "{}", log.len());
+    assert!(log.starts_with("an old line\r\n"));
+    assert!(log.ends_with("exit code 0\r\n\r\n"));
+}
