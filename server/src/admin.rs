@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod dashboard;
 pub mod demo;
+pub mod deployments;
 pub mod edit_texts;
 pub mod errors;
 pub mod form;
@@ -34,7 +35,8 @@ pub struct Chrome {
     pub can_edit: bool,
     /// The session's CSRF token, for every form on the page.
     pub csrf: String,
-    /// The current section: `dashboard`, `catalogue`, `tutorials`, `errors`, `settings`, `audit`.
+    /// The current section: `dashboard`, `catalogue`, `tutorials`, `errors`, `settings`,
+    /// `deployments`, `audit`.
     pub section: &'static str,
 }
 
@@ -138,6 +140,19 @@ pub fn table() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(settings::get_settings).post(settings::post_settings),
         ),
         ("/admin/settings/reset", post(settings::post_reset_settings)),
+        // Deployment tokens for managed labs (deployments.rs).
+        (
+            "/admin/deployments",
+            get(deployments::get_deployments).post(deployments::post_deployment),
+        ),
+        (
+            "/admin/deployments/{id}/zip",
+            get(deployments::get_deployment_zip),
+        ),
+        (
+            "/admin/deployments/{id}/revoke",
+            post(deployments::post_revoke_deployment),
+        ),
         ("/admin/audit", get(audit::get_audit)),
     ]
 }

@@ -216,7 +216,7 @@ impl Layout {
 
 /// The signer of a PKCS#7 `ContentInfo` holding `SignedData`, and the digest algorithm
 /// and value its `SpcIndirectDataContent` signs, when it has one.
-fn parse_signed_data(der: &[u8]) -> Option<(Signer, Option<(&[u8], Vec<u8>)>)> {
+fn parse_signed_data(der: &[u8]) -> Option<(Signer, Option<SignedDigest<'_>>)> {
     let content_info = Der::new(der).sequence()?;
     let mut content_info = Der::new(content_info);
     if content_info.expect(0x06)? != OID_SIGNED_DATA {
@@ -267,9 +267,12 @@ fn parse_signed_data(der: &[u8]) -> Option<(Signer, Option<(&[u8], Vec<u8>)>)> {
     Some((signer, digest))
 }
 
+/// A signed image digest: its algorithm's OID and its value.
+type SignedDigest<'a> = (&'a [u8], Vec<u8>);
+
 /// `EncapsulatedContentInfo { SpcIndirectDataContent { data, DigestInfo { algorithm,
 /// digest } } }` → the algorithm's OID and the digest.
-fn indirect_digest(content: &[u8]) -> Option<(&[u8], Vec<u8>)> {
+fn indirect_digest(content: &[u8]) -> Option<SignedDigest<'_>> {
     let mut content = Der::new(content);
     content.expect(0x06)?; // SPC_INDIRECT_DATA_OBJID
     let indirect = Der::new(content.expect(0xA0)?).sequence()?;

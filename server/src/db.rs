@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod content;
 pub mod counts;
 pub mod dashboard;
+pub mod deployments;
 pub mod downloads;
 pub mod edit_audit;
 pub mod edit_catalogue;

@@ -134,10 +134,12 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     Ok(state)
 }
 
-/// Reloads the revoked token ids from the database.
+/// Reloads the revoked token ids, and the deployments' ones, from the database.
 pub async fn refresh_revoked(state: &AppState) -> anyhow::Result<()> {
     let ids = db::downloads::revoked_ids(&state.db).await?;
     state.revoked.replace(ids.into_iter().collect());
+    let ids = db::deployments::ids(&state.db).await?;
+    state.deployments.replace(ids.into_iter().collect());
     Ok(())
 }
 

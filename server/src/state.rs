@@ -11,7 +11,7 @@ use crate::markdown::Placeholders;
 use crate::page_cache::PageCache;
 use crate::rate_limit::RateLimiter;
 use crate::settings::{SiteCache, Snapshot};
-use crate::token::{Revoked, TokenKey};
+use crate::token::{TokenIds, TokenKey};
 
 /// Shared, cheaply cloned state of a running portal: one reference-counted pointer to
 /// [`Shared`], whose fields it derefs to (`state.db`, `state.config` …).
@@ -37,7 +37,10 @@ pub struct Shared {
     /// Signs and checks download tokens.
     pub tokens: Arc<TokenKey>,
     /// Ids of revoked tokens, refreshed from the database.
-    pub revoked: Arc<Revoked>,
+    pub revoked: Arc<TokenIds>,
+    /// Ids of deployment tokens (used by many PCs: their reports are limited per PC),
+    /// refreshed from the database with the revoked ones.
+    pub deployments: Arc<TokenIds>,
     /// The activator executable, prepared for downloads.
     pub bundles: Arc<Bundles>,
     /// The report writer (group commit).
@@ -99,7 +102,8 @@ impl AppState {
             zone,
             site,
             tokens: Arc::new(tokens),
-            revoked: Arc::new(Revoked::default()),
+            revoked: Arc::new(TokenIds::default()),
+            deployments: Arc::new(TokenIds::default()),
             limiters: Arc::new(limiters),
             pages: Arc::new(PageCache::default()),
         })))
@@ -111,6 +115,23 @@ impl AppState {
         // Both crates bound offsets to under 26 hours, so the conversion cannot fail.
         let offset = time::UtcOffset::from_whole_seconds(offset).unwrap_or(time::UtcOffset::UTC);
         time::OffsetDateTime::now_utc().to_offset(offset).date()
+    }
+
+    /// The first instant of `date` in the institution's time zone, UTC, whole seconds;
+    /// `None` out of range.
+    pub fn day_start(&self, date: time::Date) -> Option<time::OffsetDateTime> {
+        let civil = jiff::civil::Date::new(
+            i16::try_from(date.year()).ok()?,
+            i8::try_from(u8::from(date.month())).ok()?,
+            i8::try_from(date.day()).ok()?,
+        )
+        .ok()?;
+        let second = civil
+            .to_zoned(self.zone.clone())
+            .ok()?
+            .timestamp()
+            .as_second();
+        time::OffsetDateTime::from_unix_timestamp(second).ok()
     }
 
     /// The date of `at` in the institution's time zone.

@@ -49,9 +49,10 @@ pub enum Refusal {
     Revoked,
 }
 
-/// Revoked token ids, checked without a database query.
+/// A set of token ids checked without a database query: the revoked ones, the
+/// deployments' ones.
 #[derive(Debug, Default)]
-pub struct Revoked {
+pub struct TokenIds {
     ids: RwLock<HashSet<String>>,
 }
 
@@ -97,13 +98,19 @@ impl TokenKey {
         let mut id = [0_u8; ID_BYTES];
         getrandom::fill(&mut id).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
         let id = encode_hex(&id);
-        let expires = expires_at.unix_timestamp();
-        let mac = encode_hex(&self.mac(&id, expires, product).finalize().into_bytes());
         Ok(Issued {
-            token: format!("v1.{id}.{expires}.{mac}"),
+            token: self.token(&id, product, expires_at),
             id,
             expires_at,
         })
+    }
+
+    /// The token with the id `id` for `product`, valid until `expires_at`: the same every
+    /// time, so a deployment's token is recomputed rather than stored.
+    pub fn token(&self, id: &str, product: &str, expires_at: OffsetDateTime) -> String {
+        let expires = expires_at.unix_timestamp();
+        let mac = encode_hex(&self.mac(id, expires, product).finalize().into_bytes());
+        format!("v1.{id}.{expires}.{mac}")
     }
 
     /// Checks `token` for `product` at `now`; answers the token's id.
@@ -112,7 +119,7 @@ impl TokenKey {
         token: &str,
         product: &str,
         now: OffsetDateTime,
-        revoked: &Revoked,
+        revoked: &TokenIds,
     ) -> Result<String, Refusal> {
         let mut parts = token.split('.');
         let (Some("v1"), Some(id), Some(expires), Some(mac), None) = (
@@ -162,7 +169,7 @@ impl fmt::Debug for TokenKey {
     }
 }
 
-impl Revoked {
+impl TokenIds {
     /// Whether `id` is revoked.
     pub fn contains(&self, id: &str) -> bool {
         self.ids.read().is_ok_and(|ids| ids.contains(id))
@@ -225,7 +232,7 @@ mod tests {
         let issued = key()
             .issue("office-2019-proplus", NOW + time::Duration::days(365))
             .unwrap();
-        let revoked = Revoked::default();
+        let revoked = TokenIds::default();
         assert!(issued.token.len() <= protocol::config::MAX_TOKEN_BYTES);
         assert_eq!(
             key().verify(&issued.token, "office-2019-proplus", NOW, &revoked),
@@ -251,7 +258,7 @@ mod tests {
         let issued = key()
             .issue("project-2016", NOW + time::Duration::seconds(10))
             .unwrap();
-        let revoked = Revoked::default();
+        let revoked = TokenIds::default();
         assert_eq!(
             key().verify(
                 &issued.token,
@@ -273,7 +280,7 @@ mod tests {
         let issued = key()
             .issue("office-2016-proplus", NOW + time::Duration::days(1))
             .unwrap();
-        let revoked = Revoked::default();
+        let revoked = TokenIds::default();
         let longer = issued.token.replacen(
             &format!(".{}.", (NOW + time::Duration::days(1)).unix_timestamp()),
             &format!(".{}.", (NOW + time::Duration::days(900)).unix_timestamp()),

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use e2e::database::{Backend, scalar, strings};
 use e2e::fakes::{fake_ospp, ospp_fixture};
+use e2e::staff::Staff;
 use e2e::stand_ins::KmsListener;
 use e2e::wine::{Bits, WinePrefix, activator_exe};
 use e2e::{Portal, PortalOptions};
@@ -27,12 +28,17 @@ pub fn free_port() -> u16 {
 fn install_download(portal: &Portal, prefix: &WinePrefix) {
     let response = portal.get("/download/office-2019-proplus?lang=en");
     assert_eq!(response.status, 200, "{}", response.text());
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(response.body)).expect("a zip");
+    unpack(&response.body, prefix, r"C:\activator");
+}
+
+/// Unpacks the zip `bytes` into the folder `into` of `prefix`.
+fn unpack(bytes: &[u8], prefix: &WinePrefix, into: &str) {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
     for i in 0..zip.len() {
         let mut file = zip.by_index(i).unwrap();
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).unwrap();
-        prefix.install_file(&format!(r"C:\activator\{}", file.name().unwrap()), &bytes);
+        let mut contents = Vec::new();
+        file.read_to_end(&mut contents).unwrap();
+        prefix.install_file(&format!(r"{into}\{}", file.name().unwrap()), &contents);
     }
 }
 
@@ -160,4 +166,71 @@ fn serving(exe: &Path, kms: &KmsListener) -> PortalOptions {
         .env("PORTAL_KMS__HOST", "127.0.0.1")
         .env("PORTAL_KMS__PORT", kms.port().to_string())
         .env("PORTAL_ACTIVATOR_EXE", exe.display().to_string())
+}
+
+/// A managed lab: an admin creates a deployment token for a unit in `/admin`, downloads
+/// its zip, and the lab's PCs run `activator.exe --quiet` from it (as a GPO start-up
+/// script would): nothing shown, exit code 0, the log under `%ProgramData%`, the report
+/// stored under the deployment's token. Once the admin revokes it, the next run's report
+/// is refused and nothing more is stored.
+#[test]
+fn a_lab_runs_quietly_with_a_deployment_token_until_it_is_revoked() {
+    let kms = KmsListener::start();
+    let portal = Portal::start(serving(activator_exe(), &kms));
+    let database = portal.database_url();
+    let staff = Staff::sign_in(&portal, "labadmin", "admin");
+    let until = (time::OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string();
+    let created = staff.post(
+        "/admin/deployments",
+        &[
+            ("unit", "EE-301 computer lab"),
+            ("version", "office-2019-proplus"),
+            ("until", &until),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.text());
+    let id = created
+        .header("location")
+        .and_then(|l| l.rsplit("#d-").next())
+        .unwrap()
+        .to_owned();
+    let zip = staff.get(&format!("/admin/deployments/{id}/zip"));
+    assert_eq!(zip.status, 200, "{}", zip.text());
+
+    let prefix = WinePrefix::new();
+    unpack(&zip.body, &prefix, r"C:\Deploy\activator");
+    install_office(&prefix, OSPP);
+    let exe = r"C:\Deploy\activator\activator.exe";
+    let output = prefix.run(exe, &["--quiet"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        output.stdout.is_empty(),
+        "quiet: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let log_path = prefix.unix_path(r"C:\ProgramData\CampusLicensePortal\activator.log");
+    let log = std::fs::read_to_string(&log_path).expect("the quiet run's log");
+    assert!(
+        log.contains("--quiet ===") && log.contains("exit code 0"),
+        "{log}"
+    );
+    assert!(log.contains("reported to the portal"), "{log}");
+    assert_eq!(
+        strings(&database, "select token_id from reports"),
+        [id.as_str()],
+        "stored under the deployment's token"
+    );
+    assert_eq!(scalar(&database, "select count(*) from downloads"), 0);
+
+    let revoked = staff.post(&format!("/admin/deployments/{id}/revoke"), &[]);
+    assert_eq!(revoked.status, 303, "{}", revoked.text());
+    let output = prefix.run(exe, &["--quiet"], &[]);
+    assert!(output.stdout.is_empty());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let second = log.rsplit("=== ").next().unwrap();
+    assert!(
+        second.contains("The portal refused this report"),
+        "{second}"
+    );
+    assert_eq!(scalar(&database, "select count(*) from reports"), 1);
 }

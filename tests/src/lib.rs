@@ -23,6 +23,7 @@ pub mod database;
 pub mod fakes;
 pub mod http;
 pub mod signing;
+pub mod staff;
 pub mod stand_ins;
 pub mod wine;
 

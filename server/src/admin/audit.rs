@@ -164,6 +164,7 @@ fn action_label(action: &str, lang: Lang) -> &'static str {
         "update" => lang.pick("修改", "Changed"),
         "delete" => lang.pick("刪除", "Deleted"),
         "reset" => lang.pick("還原", "Reset"),
+        "revoke" => lang.pick("撤銷", "Revoked"),
         _ => lang.pick("其他", "Other"),
     }
 }
@@ -176,6 +177,7 @@ fn entity_label(entity: &str, lang: Lang) -> String {
         "tutorial" => lang.pick("教學", "Guide"),
         "error_code" => lang.pick("錯誤碼", "Error code"),
         "settings" => lang.pick("學校資訊", "Institution settings"),
+        "deployment" => lang.pick("大量部署", "Deployment"),
         other => other,
     }
     .to_owned()

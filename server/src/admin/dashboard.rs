@@ -175,10 +175,13 @@ impl Scope {
         let today = state.today();
         let versions = db::catalog::list_versions(&state.db).await?;
         let filters = Filters::check(query, today, &versions)?;
-        let start = day_start(&state.zone, filters.from)
+        let start = state
+            .day_start(filters.from)
             .ok_or_else(|| invalid("from", "is out of range"))?;
         let after = filters.to + Duration::days(1);
-        let end = day_start(&state.zone, after).ok_or_else(|| invalid("to", "is out of range"))?;
+        let end = state
+            .day_start(after)
+            .ok_or_else(|| invalid("to", "is out of range"))?;
         let index = versions
             .iter()
             .enumerate()
@@ -247,18 +250,6 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
 /// `part` of `whole` as a percentage with one decimal; none of nothing.
 pub fn percent(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
-}
-
-/// The first instant of `date` in `zone`, UTC, whole seconds.
-fn day_start(zone: &jiff::tz::TimeZone, date: Date) -> Option<OffsetDateTime> {
-    let civil = jiff::civil::Date::new(
-        i16::try_from(date.year()).ok()?,
-        i8::try_from(u8::from(date.month())).ok()?,
-        i8::try_from(date.day()).ok()?,
-    )
-    .ok()?;
-    let second = civil.to_zoned(zone.clone()).ok()?.timestamp().as_second();
-    OffsetDateTime::from_unix_timestamp(second).ok()
 }
 
 fn date_param(field: &'static str, value: Option<&str>) -> Result<Option<Date>> {

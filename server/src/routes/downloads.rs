@@ -10,8 +10,9 @@ use time::Duration;
 
 use super::catalog::DateView;
 use super::is_slug;
-use crate::bundle::Extra;
+use crate::bundle::{Extra, Prepared, Zip};
 use crate::catalog::Offer;
+use crate::db::catalog::VersionRow;
 use crate::db::downloads::Download;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, Nav, PageContext};
@@ -107,38 +108,7 @@ pub async fn get_download(
     let now = state.now();
     let expires_at = now + Duration::days(i64::from(state.config.download_token_days));
     let issued = state.tokens.issue(&slug, expires_at)?;
-    let settings = ActivatorConfig {
-        schema: config::SCHEMA,
-        product: slug.clone(),
-        name_zh: row.name_zh.clone(),
-        name_en: row.name_en.clone(),
-        licence_ends: row.term_end,
-        portal_url: state.config.public_url.clone(),
-        download_token: issued.token.clone(),
-        edition_upgrade: row.edition_upgrade,
-        kms: KmsHost {
-            host: state.config.kms.host.clone(),
-            port: state.config.kms.port,
-        },
-        covers: row.covers.products().iter().map(|p| (*p).clone()).collect(),
-    };
-    let settings = settings.to_toml().replace('\n', "\r\n");
-    let readme = readme(&state, &row.name_zh, &row.name_en, &prepared.sha256);
-    let error_texts = state.pages.error_texts(&state).await?;
-    // A few kilobytes written in memory: no need for a blocking thread.
-    let zip = prepared.zip(
-        &[&error_texts],
-        &[
-            Extra {
-                name: "activator.toml",
-                contents: settings.as_bytes(),
-            },
-            Extra {
-                name: "README.txt",
-                contents: readme.as_bytes(),
-            },
-        ],
-    )?;
+    let zip = zip_for(&state, &slug, &row, &issued.token, &prepared).await?;
 
     state
         .ingest
@@ -153,9 +123,13 @@ pub async fn get_download(
         .await?;
     tracing::info!(download.version = %slug, download.network = %network.label, bytes = zip.len(), "served an activator download");
     metrics::counter!("downloads_total").increment(1);
-    let disposition =
-        HeaderValue::from_str(&format!("attachment; filename=\"activator-{slug}.zip\""))
-            .map_err(|e| Error::Internal(e.into()))?;
+    attachment(zip, &format!("activator-{slug}.zip"))
+}
+
+/// `zip` as a download named `name` (ASCII), never cached: it holds a token.
+pub fn attachment(zip: Zip, name: &str) -> Result<Response> {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .map_err(|e| Error::Internal(e.into()))?;
     Ok((
         [
             (
@@ -169,6 +143,51 @@ pub async fn get_download(
         zip.into_body(),
     )
         .into_response())
+}
+
+/// The zip of `slug` (its catalogue row `row`) carrying `token`: the executable as
+/// `prepared`, `activator.toml`, `errors.toml`, `README.txt` and `SHA256SUMS`. Used by
+/// downloads and by the deployments staff hand to their management tools.
+pub async fn zip_for(
+    state: &AppState,
+    slug: &str,
+    row: &VersionRow,
+    token: &str,
+    prepared: &Prepared,
+) -> Result<Zip> {
+    let settings = ActivatorConfig {
+        schema: config::SCHEMA,
+        product: slug.to_owned(),
+        name_zh: row.name_zh.clone(),
+        name_en: row.name_en.clone(),
+        licence_ends: row.term_end,
+        portal_url: state.config.public_url.clone(),
+        download_token: token.to_owned(),
+        edition_upgrade: row.edition_upgrade,
+        kms: KmsHost {
+            host: state.config.kms.host.clone(),
+            port: state.config.kms.port,
+        },
+        covers: row.covers.products().iter().map(|p| (*p).clone()).collect(),
+    };
+    let settings = settings.to_toml().replace('\n', "\r\n");
+    let readme = readme(state, &row.name_zh, &row.name_en, &prepared.sha256);
+    let error_texts = state.pages.error_texts(state).await?;
+    // A few kilobytes written in memory: no need for a blocking thread.
+    let zip = prepared.zip(
+        &[&error_texts],
+        &[
+            Extra {
+                name: "activator.toml",
+                contents: settings.as_bytes(),
+            },
+            Extra {
+                name: "README.txt",
+                contents: readme.as_bytes(),
+            },
+        ],
+    )?;
+    Ok(zip)
 }
 
 /// The bilingual `README.txt`: UTF-8 with a byte-order mark and CRLF line ends, so that

@@ -101,7 +101,14 @@ pub async fn post_report(
                 Refusal::Revoked => "has been revoked",
             })
         })?;
-    if let Err(wait) = state.limiters.reports_per_token.check(&token_id, now) {
+    // A download's token is one PC's (a few runs a minute at most); a deployment's is a
+    // whole lab's, limited per PC instead.
+    let limited = if state.deployments.contains(&token_id) {
+        format!("{token_id}/{}", report.machine.id)
+    } else {
+        token_id.clone()
+    };
+    if let Err(wait) = state.limiters.reports_per_token.check(&limited, now) {
         return Err(Error::TooManyRequests {
             retry_after_secs: wait.as_secs().max(1),
         });

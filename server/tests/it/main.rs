@@ -18,6 +18,7 @@ mod dashboard_machines;
 mod dashboard_months;
 mod dashboard_page;
 mod database;
+mod deployments;
 mod downloads;
 mod errors;
 mod http;

@@ -1,0 +1,17 @@
+-- Deployment tokens: one per named unit (a computer lab, a department's PCs) to which IT
+-- deploys the activator with a management tool (GPO, SCCM, Intune), instead of one per
+-- download. The token is not stored: it is recomputed from its id, expiry and version
+-- with the server's secret whenever staff download the unit's zip. Revoking one also
+-- lists its id in revoked_tokens, which every report's token is checked against.
+create table deployments (
+    token_id text primary key check (length(token_id) = 24),
+    unit text not null check (length(unit) between 1 and 200),
+    version_slug text not null,
+    created_at text not null,
+    created_by text not null,
+    expires_at text not null,
+    revoked_at text,
+    revoked_by text
+) strict;
+
+create index deployments_created on deployments (created_at);
