@@ -173,6 +173,7 @@ fn office_result(product: ospp::ActProduct) -> ProductResult {
         key_last5: product.key_last5,
         outcome,
         error_code,
+        grace_minutes: None,
     }
 }
 
@@ -193,6 +194,7 @@ fn windows_result(
         key_last5: licence.and_then(|l| l.partial_key.clone()),
         outcome,
         error_code,
+        grace_minutes: None,
     }
 }
 
@@ -211,6 +213,7 @@ fn failed_before_activation(target: &Target<'_>, code: &str) -> Vec<ProductResul
                 key_last5: l.key_last5.clone(),
                 outcome: ProductOutcome::Failed,
                 error_code: Some(code.to_owned()),
+                grace_minutes: None,
             })
             .collect(),
         Target::Windows { licences, .. } => {

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use protocol::config::{ActivatorConfig, Language};
 use protocol::errors::ErrorTexts;
-use protocol::report::{Check, Finding, FindingStatus, Outcome, ProductOutcome, ProductResult};
+use protocol::report::{
+    Check, Finding, FindingStatus, Outcome, ProductOutcome, ProductResult, RunKind,
+};
 
 use crate::activate::{self, Step};
 use crate::cli::{self, Args};
@@ -288,6 +290,7 @@ fn run(system: &dyn System, run: &Run<'_>) -> i32 {
             findings,
             products,
             outcome,
+            kind: RunKind::Activation,
         },
     );
     match report.validate() {

@@ -2,7 +2,7 @@
 //! protocol's limits (what Windows prints is cleaned, not trusted).
 
 use protocol::SCHEMA;
-use protocol::report::{Finding, Machine, Outcome, ProductResult, Report, is_guid};
+use protocol::report::{Finding, Machine, Outcome, ProductResult, Report, RunKind, is_guid};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -24,6 +24,8 @@ pub struct Run<'a> {
     pub products: Vec<ProductResult>,
     /// The outcome.
     pub outcome: Outcome,
+    /// An activation or a status run.
+    pub kind: RunKind,
 }
 
 /// A fresh report id: a random (version 4) UUID.
@@ -64,6 +66,7 @@ pub fn build(system: &dyn System, report_id: String, run: Run<'_>) -> Report {
         findings: run.findings,
         products: run.products.into_iter().map(clean_product).collect(),
         outcome: run.outcome,
+        kind: run.kind,
     }
 }
 

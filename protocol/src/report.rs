@@ -43,7 +43,44 @@ pub struct Report {
     pub products: Vec<ProductResult>,
     /// The run as a whole.
     pub outcome: Outcome,
+    /// An activation run (the default, left out of the JSON) or a status run
+    /// (`--status`: the licence state read, nothing changed).
+    #[serde(default, skip_serializing_if = "RunKind::is_activation")]
+    pub kind: RunKind,
 }
+
+/// What a run did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunKind {
+    /// It activated (or tried to): products are what it activated, the outcome how.
+    #[default]
+    Activation,
+    /// It read the licence state only: products are the licences found, `activated`
+    /// meaning licensed, `failed` not licensed; the outcome `success` when every one is
+    /// licensed.
+    Status,
+}
+
+impl RunKind {
+    /// The identifier used in JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Activation => "activation",
+            RunKind::Status => "status",
+        }
+    }
+
+    /// Whether it is [`RunKind::Activation`] (which the JSON leaves out).
+    pub fn is_activation(&self) -> bool {
+        *self == RunKind::Activation
+    }
+}
+
+/// The longest a KMS activation lasts before it must be renewed: 180 days, in minutes.
+/// A status run's remaining grace is at most this.
+pub const KMS_VALIDITY_MINUTES: u64 = 180 * 24 * 60;
 
 /// Facts about the PC; nothing that identifies a person.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -139,6 +176,10 @@ pub struct ProductResult {
     pub outcome: ProductOutcome,
     /// The error code, when it failed.
     pub error_code: Option<String>,
+    /// In a status run, the minutes left before the licence must be renewed (a KMS
+    /// client's validity, or a grace period), when the scripts told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_minutes: Option<u64>,
 }
 
 /// How activation went for one product.
@@ -280,8 +321,25 @@ impl Report {
                 check_text(&at("key_last5"), last5, 5, 5, |c| c.is_ascii_alphanumeric())?;
             }
             check_code(&at("error_code"), product.error_code.as_deref())?;
+            if let Some(minutes) = product.grace_minutes {
+                if self.kind.is_activation() {
+                    return Err(Violation::new(
+                        at("grace_minutes"),
+                        "only a status run reports the grace left",
+                    ));
+                }
+                // A grace period (30 days) or a KMS client's validity (180 days), with a
+                // day's slack for rounding.
+                if minutes > KMS_VALIDITY_MINUTES + 24 * 60 {
+                    return Err(Violation::new(
+                        at("grace_minutes"),
+                        "must be at most 181 days",
+                    ));
+                }
+            }
             match (product.outcome, &product.error_code) {
-                (ProductOutcome::Failed, None) => {
+                // A licence that is not licensed need not say why (a status run).
+                (ProductOutcome::Failed, None) if self.kind.is_activation() => {
                     return Err(Violation::new(
                         at("error_code"),
                         "a failed product needs its error code",

@@ -118,3 +118,49 @@ fn outcome_follows_products() {
         Outcome::Failure
     );
 }
+
+/// A status run's report: `kind` status, each licence with the grace it has left; an
+/// activation report leaves `kind` out and may not carry a grace.
+#[test]
+fn status_runs_carry_their_grace_and_activations_do_not() {
+    let mut body: Value = serde_json::from_str(VALID[0].1).unwrap();
+    body["kind"] = "status".into();
+    body["products"][0]["grace_minutes"] = (170 * 1440).into();
+    let status = Report::from_json(&serde_json::to_vec(&body).unwrap()).unwrap();
+    assert_eq!(status.kind, RunKind::Status);
+    assert_eq!(status.products[0].grace_minutes, Some(170 * 1440));
+    let json = serde_json::to_value(&status).unwrap();
+    assert_eq!(json["kind"], "status");
+
+    let activation = Report::from_json(VALID[0].1.as_bytes()).unwrap();
+    assert_eq!(activation.kind, RunKind::Activation);
+    let json = serde_json::to_value(&activation).unwrap();
+    assert!(json.get("kind").is_none() && json["products"][0].get("grace_minutes").is_none());
+
+    let mut graced = body.clone();
+    graced["kind"] = "activation".into();
+    let refused = Report::from_json(&serde_json::to_vec(&graced).unwrap()).unwrap_err();
+    assert_eq!(refused.field, "products[0].grace_minutes");
+    let mut long = body.clone();
+    long["products"][0]["grace_minutes"] = (182 * 1440).into();
+    let refused = Report::from_json(&serde_json::to_vec(&long).unwrap()).unwrap_err();
+    assert_eq!(refused.field, "products[0].grace_minutes");
+    let mut unknown = body;
+    unknown["kind"] = "inventory".into();
+    assert!(Report::from_json(&serde_json::to_vec(&unknown).unwrap()).is_err());
+}
+
+/// A status run may find a licence not licensed without a code to say why; an
+/// activation's failure always has one.
+#[test]
+fn only_a_status_run_may_fail_a_product_without_a_code() {
+    let mut body: Value = serde_json::from_str(VALID[0].1).unwrap();
+    for product in body["products"].as_array_mut().unwrap() {
+        product["outcome"] = "failed".into();
+    }
+    body["outcome"] = "failure".into();
+    let refused = Report::from_json(&serde_json::to_vec(&body).unwrap()).unwrap_err();
+    assert_eq!(refused.field, "products[0].error_code");
+    body["kind"] = "status".into();
+    assert!(Report::from_json(&serde_json::to_vec(&body).unwrap()).is_ok());
+}

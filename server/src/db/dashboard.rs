@@ -280,7 +280,8 @@ pub async fn activated_machines(
     with_pool!(db, pool => bind_narrow(sqlx::query_as(&sql).bind(utc_day(since)), narrow).fetch_all(pool).await)
 }
 
-/// The newest `limit` runs in `[start, end)` that did not activate everything. Each
+/// The newest `limit` activation runs in `[start, end)` that did not activate everything
+/// (status runs are not activations). Each
 /// outcome is read newest first along the `reports_failures (outcome, received_at)` index
 /// and stops at `limit`, so the cost does not grow with the number of reports.
 pub async fn failures(
@@ -295,7 +296,8 @@ pub async fn failures(
                 ui_language, utc_offset_minutes, activator_version, findings_json, products_json,
                 report_id
          from reports
-         where outcome = $6 and received_at >= $1 and received_at < $2 {}
+         where outcome = $6 and received_at >= $1 and received_at < $2
+           and kind = 'activation' {}
          order by received_at desc, report_id limit $7",
         narrowing(3, "product", "network")
     );

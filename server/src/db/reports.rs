@@ -1,4 +1,6 @@
-//! Storing activation reports with their roll-ups, a batch per transaction.
+//! Storing activation reports with their roll-ups, a batch per transaction. A status
+//! run's report is stored too, but counts only towards its machine: its licence's last
+//! renewal, as its remaining grace tells (see [`renewed`]).
 //!
 //! [`store_batch`] is the group commit's one write: every report of the batch is
 //! inserted (a repeated `report_id` is left alone and answered as a repeat), and for the
@@ -17,7 +19,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use protocol::report::{FindingStatus, Outcome, ProductOutcome, Report};
+use protocol::report::{
+    FindingStatus, KMS_VALIDITY_MINUTES, Outcome, ProductOutcome, Report, RunKind,
+};
 use time::{Date, OffsetDateTime};
 
 use super::counts::{self, Counts};
@@ -77,7 +81,8 @@ struct Row<'a> {
 
 const INSERT_REPORTS: &str = "insert into reports (report_id, token_id, product, network,
     received_at, started_at, duration_ms, machine_id, os_version, os_edition, architecture,
-    ui_language, utc_offset_minutes, activator_version, outcome, findings_json, products_json)
+    ui_language, utc_offset_minutes, activator_version, outcome, findings_json, products_json,
+    kind)
     values ";
 
 const UPSERT_MACHINES: &str = "
@@ -138,7 +143,7 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
         // where the id is then found above.
         let sql = format!(
             "{INSERT_REPORTS}{} on conflict (report_id) do nothing",
-            values_list(&tx, 17, chunk.len())
+            values_list(&tx, 18, chunk.len())
         );
         let inserted = with_tx!(&mut tx, conn => {
             let mut query = sqlx::query(&sql);
@@ -161,7 +166,8 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
                     .bind(&report.activator_version)
                     .bind(report.outcome.as_str())
                     .bind(&row.findings_json)
-                    .bind(&row.products_json);
+                    .bind(&row.products_json)
+                    .bind(report.kind.as_str());
             }
             query.execute(&mut *conn).await?.rows_affected()
         });
@@ -222,6 +228,14 @@ impl<'a> Rollups<'a> {
     fn count(&mut self, item: &'a Incoming) {
         let report = &item.report;
         let (day, product, network) = (item.day, report.product.as_str(), item.network.as_str());
+        let at = item.received_at;
+        if report.kind == RunKind::Status {
+            // Not an activation: no outcome or error counts, only what it says of the
+            // machine's licence.
+            self.machine(report, product, network, at, renewed(report, at));
+            self.token(item);
+            return;
+        }
         *self
             .outcomes
             .entry((day, [product, network, report.outcome.as_str()]))
@@ -244,8 +258,20 @@ impl<'a> Rollups<'a> {
                 .entry((day, [product, network, code]))
                 .or_default() += 1;
         }
-        let at = item.received_at;
         let success = matches!(report.outcome, Outcome::Success).then_some(at);
+        self.machine(report, product, network, at, success);
+        self.token(item);
+    }
+
+    /// The machine of `report` seen at `at`, activated (or known renewed) at `success`.
+    fn machine(
+        &mut self,
+        report: &'a Report,
+        product: &'a str,
+        network: &'a str,
+        at: OffsetDateTime,
+        success: Option<OffsetDateTime>,
+    ) {
         self.machines
             .entry((report.machine.id.as_str(), product))
             .and_modify(|m| m.seen(network, at, success, report.outcome))
@@ -256,6 +282,11 @@ impl<'a> Rollups<'a> {
                 success,
                 outcome: report.outcome,
             });
+    }
+
+    /// The first report of `item`'s token in the batch.
+    fn token(&mut self, item: &'a Incoming) {
+        let at = item.received_at;
         self.tokens
             .entry(item.token_id.as_str())
             .and_modify(|first| *first = (*first).min(at))
@@ -326,6 +357,23 @@ impl<'a> Rollups<'a> {
         }
         Ok(())
     }
+}
+
+/// When a status run received at `at` shows the machine's licence was last activated or
+/// renewed: a KMS client's validity runs 180 days from its last renewal, so with `G`
+/// minutes left it was renewed 180 days − `G` ago (the smallest grace of its licences:
+/// the one that lapses first). A licence that does not say its grace (a MAK or retail
+/// one, permanent) counts as activated now; one that is not licensed says nothing.
+fn renewed(report: &Report, at: OffsetDateTime) -> Option<OffsetDateTime> {
+    if report.outcome != Outcome::Success {
+        return None;
+    }
+    let least = report.products.iter().filter_map(|p| p.grace_minutes).min();
+    let Some(grace) = least else {
+        return Some(at);
+    };
+    let since = KMS_VALIDITY_MINUTES.saturating_sub(grace);
+    Some(at - time::Duration::minutes(i64::try_from(since).unwrap_or(0)))
 }
 
 impl<'a> Machine<'a> {

@@ -7,7 +7,10 @@ use time::{Date, Duration, OffsetDateTime};
 use crate::dashboard::{pick, rows, seed, viewer};
 use crate::util::{Backend, TestApp, on_both_databases};
 
-on_both_databases!(machines_seats_and_terms_follow_their_clocks);
+on_both_databases!(
+    machines_seats_and_terms_follow_their_clocks,
+    a_status_run_tells_the_lapsing_panel_the_truth,
+);
 
 async fn machines_seats_and_terms_follow_their_clocks(backend: Backend) {
     let app = TestApp::new(backend).await;
@@ -93,6 +96,86 @@ async fn machines_seats_and_terms_follow_their_clocks(backend: Backend) {
             ["office-2019-proplus", "90"],
             ["office-2016-proplus", "180"]
         ])
+    );
+}
+
+/// KMS clients renew every 7 days without telling the portal: a machine whose last
+/// activation is 160 days old is listed as lapsing until its status run (through the real
+/// endpoint, with its download's token) says its licence has 170 days left, i.e. it renewed
+/// 10 days ago. A status run counts towards no activation figure, a repeat changes
+/// nothing, and one that finds the licence not licensed leaves the machine where it was.
+async fn a_status_run_tells_the_lapsing_panel_the_truth(backend: Backend) {
+    use axum::http::StatusCode;
+
+    use crate::downloads::download;
+    use crate::reports::{self, count, report};
+
+    let app = TestApp::new(backend).await;
+    seed(&app).await;
+    let cookie = viewer(&app).await;
+    let now = app.state.now();
+    set_last_success(&app, 10, "windows-10-enterprise", now - Duration::days(160)).await;
+    set_last_success(&app, 11, "windows-10-enterprise", now - Duration::days(200)).await;
+    let lapsing = async || {
+        pick(
+            &rows(&app, &cookie, "lapsing", "").await,
+            &[
+                "version",
+                "last_success_150_to_180_days",
+                "last_success_over_180_days",
+            ],
+        )
+    };
+    assert_eq!(lapsing().await, json!([["windows-10-enterprise", 1, 1]]));
+    let counted = "select cast(coalesce(sum(n_reports), 0) as bigint) from daily_outcomes";
+    let (runs, failures) = (
+        count(&app, counted).await,
+        rows(&app, &cookie, "failures", "").await,
+    );
+
+    let token = download(&app, "windows-10-enterprise").await.download_token;
+    let status = |n: u32, machine: u32, grace_days: Option<u64>| {
+        let mut body = report("windows-10-enterprise", 9000 + n);
+        body["kind"] = "status".into();
+        body["machine"]["id"] = format!("{machine:064x}").into();
+        for product in body["products"].as_array_mut().unwrap() {
+            match grace_days {
+                Some(days) => product["grace_minutes"] = (days * 1440).into(),
+                None => product["outcome"] = "failed".into(),
+            }
+        }
+        if grace_days.is_none() {
+            body["outcome"] = "failure".into();
+        }
+        serde_json::to_vec(&body).unwrap()
+    };
+    let sent = reports::post(&app, Some(&token), status(1, 10, Some(170))).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text);
+    assert_eq!(
+        lapsing().await,
+        json!([["windows-10-enterprise", 0, 1]]),
+        "renewed 10 days ago: no longer lapsing"
+    );
+    let again = reports::post(&app, Some(&token), status(1, 10, Some(170))).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    let not_licensed = reports::post(&app, Some(&token), status(2, 11, None)).await;
+    assert_eq!(
+        not_licensed.status,
+        StatusCode::CREATED,
+        "{}",
+        not_licensed.text
+    );
+    assert_eq!(lapsing().await, json!([["windows-10-enterprise", 0, 1]]));
+
+    assert_eq!(
+        count(&app, counted).await,
+        runs,
+        "status runs are not activations"
+    );
+    assert_eq!(rows(&app, &cookie, "failures", "").await, failures);
+    assert_eq!(
+        count(&app, "select count(*) from reports where kind = 'status'").await,
+        2
     );
 }
 

@@ -222,8 +222,8 @@ pub static ZH_TW: DashboardText = DashboardText {
     col_answer: "結果",
 
     lapsing_title: "快要失效的啟用",
-    lapsing_caption: "最後一次成功啟用已超過 150 天的電腦數",
-    lapsing_note: "KMS 啟用有效 180 天；電腦連得到 KMS 主機時每 7 天會自動續期。這些電腦最後一次回報成功啟用已超過 150 天，請確認它們還連得到 KMS 主機。不受日期篩選影響。",
+    lapsing_caption: "最後得知授權有效已超過 150 天的電腦數",
+    lapsing_note: "KMS 啟用有效 180 天；電腦連得到 KMS 主機時每 7 天會自動續期，但不會通知入口網站。電腦執行狀態檢查（activator.exe --status，可設為每週排程）時，會回報授權的剩餘天數，這裡就以它推算最近一次續期；沒有狀態回報的電腦，則以最後一次成功啟用為準（最後得知的時間）。請確認這些電腦還連得到 KMS 主機。不受日期篩選影響。",
     col_150: "150 至 180 天",
     col_180: "超過 180 天",
 
@@ -352,8 +352,8 @@ pub static EN: DashboardText = DashboardText {
     col_answer: "Answer",
 
     lapsing_title: "Activations about to lapse",
-    lapsing_caption: "Machines whose last successful activation is over 150 days old",
-    lapsing_note: "A KMS activation lasts 180 days; a machine renews it by itself every 7 days while it reaches the KMS host. These machines last reported a success over 150 days ago: check that they still reach the host. The date range does not apply here.",
+    lapsing_caption: "Machines last heard of as licensed over 150 days ago",
+    lapsing_note: "A KMS activation lasts 180 days; a machine renews it by itself every 7 days while it reaches the KMS host, without telling the portal. A status run (activator.exe --status, which can be a weekly scheduled task) reports the days its licence has left, and the machine counts from the renewal that implies; a machine without one counts from its last successful activation, the last the portal heard of it. Check that these machines still reach the host. The date range does not apply here.",
     col_150: "150 to 180 days",
     col_180: "Over 180 days",
 

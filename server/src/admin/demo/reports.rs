@@ -4,7 +4,7 @@
 use protocol::products::Product;
 use protocol::report::{
     Architecture, Check, Finding, FindingStatus, Machine, Outcome, ProductOutcome, ProductResult,
-    Report,
+    Report, RunKind,
 };
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
@@ -332,6 +332,7 @@ impl Pool {
             findings,
             products: results,
             outcome,
+            kind: RunKind::Activation,
         }
     }
 }
@@ -387,6 +388,7 @@ fn product_result(product: &Product, error_code: Option<String>) -> ProductResul
             ProductOutcome::Activated
         },
         error_code,
+        grace_minutes: None,
     }
 }
 
