@@ -174,6 +174,7 @@ fn office_result(product: ospp::ActProduct) -> ProductResult {
         outcome,
         error_code,
         grace_minutes: None,
+        kms_host: None,
     }
 }
 
@@ -195,6 +196,7 @@ fn windows_result(
         outcome,
         error_code,
         grace_minutes: None,
+        kms_host: None,
     }
 }
 
@@ -214,6 +216,7 @@ fn failed_before_activation(target: &Target<'_>, code: &str) -> Vec<ProductResul
                 outcome: ProductOutcome::Failed,
                 error_code: Some(code.to_owned()),
                 grace_minutes: None,
+                kms_host: None,
             })
             .collect(),
         Target::Windows { licences, .. } => {

@@ -22,6 +22,9 @@ pub struct Args {
     pub lang: Option<Language>,
     /// `--status`: show the current licence state only.
     pub status: bool,
+    /// `--schedule-status`: register a weekly scheduled task that runs `--status
+    /// --quiet` (asks first unless quiet).
+    pub schedule_status: bool,
     /// `--upgrade-edition`: agree in advance to upgrading Windows Pro to the covered
     /// edition, when the licence covers that (for unattended runs).
     pub upgrade_edition: bool,
@@ -46,6 +49,7 @@ impl Default for Args {
             quiet: false,
             lang: None,
             status: false,
+            schedule_status: false,
             upgrade_edition: false,
             script_timeout: crate::preflight::SCRIPT_TIMEOUT,
             help: false,
@@ -56,12 +60,14 @@ impl Default for Args {
 
 /// The help text (English and Chinese: the language is not known yet when it is needed).
 pub const USAGE: &str = "\
-activator.exe [--config FILE] [--dry-run] [--status] [--upgrade-edition]
+activator.exe [--config FILE] [--dry-run] [--status] [--schedule-status] [--upgrade-edition]
               [--script-timeout SECONDS] [--lang zh-TW|en] [--no-pause] [--quiet]
 
   --config FILE   settings file (default: activator.toml beside activator.exe)
   --dry-run       check this PC and show what would run; change nothing
-  --status        show the current licence state only
+  --status        show the current licence state only, and report it
+  --schedule-status  also check and report the licence state weekly (a Windows
+                  scheduled task running as SYSTEM; asks first unless --quiet)
   --upgrade-edition  upgrade Windows Pro to the covered edition without asking
                   (only when the campus licence covers the upgrade)
   --script-timeout SECONDS  stop a Microsoft script that runs longer (default 180)
@@ -109,6 +115,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
                 parsed.no_pause = true;
             }
             "--status" => parsed.status = true,
+            "--schedule-status" => parsed.schedule_status = true,
             "--upgrade-edition" => parsed.upgrade_edition = true,
             "--script-timeout" => {
                 let text = value("--script-timeout")?;

@@ -17,10 +17,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use protocol::config::ActivatorConfig;
 use protocol::report::Report;
 use serde::{Deserialize, Serialize};
 
 use crate::system::{HttpRequest, System};
+use crate::text::Text;
 
 /// Waits between attempts for the current report; then it stays in the spool.
 pub const BACKOFF: [Duration; 3] = [
@@ -241,4 +243,38 @@ fn portal_message(body: &[u8]) -> String {
         .ok()
         .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
         .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned())
+}
+
+/// Sends `report` of a run with `config` (kept in the spool if the portal cannot be
+/// reached), then what earlier runs left in the spool for the same portal; says how it
+/// went with `say`.
+pub fn send_report(
+    system: &dyn System,
+    config: &ActivatorConfig,
+    report: Report,
+    t: &Text,
+    say: &dyn Fn(&str),
+) {
+    let report_id = report.report_id.clone();
+    match report.validate() {
+        Err(violation) => say(&format!("{} {violation}", t.report_invalid)),
+        Ok(()) => {
+            let envelope = Envelope {
+                portal_url: config.portal_url.clone(),
+                download_token: config.download_token.clone(),
+                report,
+            };
+            match deliver(system, &envelope) {
+                Delivery::Delivered => say(t.reported),
+                Delivery::Kept => say(t.report_kept),
+                Delivery::Rejected(status, message) => {
+                    say(&t.labelled(t.report_rejected, &format!("{status} {message}")));
+                }
+            }
+        }
+    }
+    let resent = flush_spool(system, &config.portal_url, &report_id);
+    if resent > 0 {
+        say(&t.labelled(t.spool_sent, &resent.to_string()));
+    }
 }

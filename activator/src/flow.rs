@@ -11,9 +11,8 @@ use protocol::report::{
 
 use crate::activate::{self, Step};
 use crate::cli::{self, Args};
-use crate::deliver::{self, Delivery, Envelope};
+use crate::deliver;
 use crate::explain::explain;
-use crate::parse::{ospp, slmgr};
 use crate::preflight::{self, Scripts, Target};
 use crate::quiet::Quiet;
 use crate::report;
@@ -70,7 +69,7 @@ fn main_with(system: &dyn System, args: Result<Args, String>) -> i32 {
                     system,
                     timeout: args.script_timeout,
                 };
-                status(&scripts, &config, language)
+                crate::status::status(&scripts, &config, language)
             } else {
                 let run_with = Run {
                     config: &config,
@@ -86,6 +85,10 @@ fn main_with(system: &dyn System, args: Result<Args, String>) -> i32 {
             EXIT_USAGE
         }
     };
+    if args.schedule_status && code != EXIT_USAGE {
+        let t = text(args.lang.unwrap_or(pc_language));
+        crate::status::schedule(system, args.quiet, args.config.as_ref(), t);
+    }
     if !args.no_pause {
         let language = args.lang.unwrap_or(pc_language);
         system.write_out(&format!("\n{}\n", text(language).press_any_key));
@@ -280,10 +283,9 @@ fn run(system: &dyn System, run: &Run<'_>) -> i32 {
     }
 
     let findings = survey.findings.into_iter().map(|n| n.finding).collect();
-    let report_id = report::new_report_id(system);
     let report = report::build(
         system,
-        report_id.clone(),
+        report::new_report_id(system),
         report::Run {
             product: &config.product,
             started_at,
@@ -293,27 +295,12 @@ fn run(system: &dyn System, run: &Run<'_>) -> i32 {
             kind: RunKind::Activation,
         },
     );
-    match report.validate() {
-        Err(violation) => say(&format!("{} {violation}", t.report_invalid)),
-        Ok(()) => {
-            let envelope = Envelope {
-                portal_url: config.portal_url.clone(),
-                download_token: config.download_token.clone(),
-                report,
-            };
-            match deliver::deliver(system, &envelope) {
-                Delivery::Delivered => say(t.reported),
-                Delivery::Kept => say(t.report_kept),
-                Delivery::Rejected(status, message) => {
-                    say(&t.labelled(t.report_rejected, &format!("{status} {message}")))
-                }
-            }
-        }
-    }
-    let resent = deliver::flush_spool(system, &config.portal_url, &report_id);
-    if resent > 0 {
-        say(&t.labelled(t.spool_sent, &resent.to_string()));
-    }
+    deliver::send_report(system, config, report, t, &say);
+    exit_code(outcome)
+}
+
+/// The exit code of a run with `outcome`.
+pub fn exit_code(outcome: Outcome) -> i32 {
     match outcome {
         Outcome::Success => EXIT_SUCCESS,
         Outcome::Partial => EXIT_PARTIAL,
@@ -371,76 +358,6 @@ fn show_results(say: &dyn Fn(&str), products: &[ProductResult], run: &Run<'_>, t
         say(&format!("    {}", t.labelled(t.more_at, &explanation.url)));
     }
     say("");
-}
-
-/// `--status`: the licence state as Microsoft's scripts see it; changes nothing.
-fn status(scripts: &Scripts<'_>, config: &ActivatorConfig, language: Language) -> i32 {
-    let system = scripts.system;
-    let t = text(language);
-    let say = |line: &str| system.write_out(&format!("{line}\n"));
-    let version = match language {
-        Language::ZhTw => &config.name_zh,
-        Language::En => &config.name_en,
-    };
-    say(&format!("{} — {version}", t.section_status));
-    let lines = status_lines(scripts, config, t);
-    if lines.is_empty() {
-        say(&format!("  {}", t.status_none));
-        return EXIT_FAILURE;
-    }
-    for line in lines {
-        say(&line);
-    }
-    EXIT_SUCCESS
-}
-
-fn status_lines(scripts: &Scripts<'_>, config: &ActivatorConfig, t: &Text) -> Vec<String> {
-    let system = scripts.system;
-    match config.covers.first().and_then(|p| p.office.as_ref()) {
-        Some(office) => {
-            let Some(ospp) = preflight::find_ospp(system, &office.folder) else {
-                return Vec::new();
-            };
-            let licences = ospp::parse_dstatus(scripts.run(&ospp, &["/dstatus"]).text());
-            licences
-                .iter()
-                .map(|l| {
-                    let state = match &l.license_status {
-                        ospp::LicenceStatus::Licensed => t.licensed.to_owned(),
-                        ospp::LicenceStatus::Grace => {
-                            format!("{} {}", t.grace, l.remaining_grace.as_deref().unwrap_or(""))
-                        }
-                        _ => t.not_licensed.to_owned(),
-                    };
-                    let key = l
-                        .key_last5
-                        .as_deref()
-                        .map(|k| t.aside(&format!("{} {k}", t.key_ends)))
-                        .unwrap_or_default();
-                    format!("  {}{key}: {state}", l.license_name)
-                })
-                .collect()
-        }
-        None => {
-            let slmgr = preflight::system_file(system, "slmgr.vbs");
-            let licences = slmgr::parse_dlv(scripts.run(&slmgr, &["/dlv"]).text());
-            licences
-                .iter()
-                .map(|l| {
-                    let state = match l.licensed {
-                        Some(true) => t.licensed,
-                        _ => t.not_licensed,
-                    };
-                    let key = l
-                        .partial_key
-                        .as_deref()
-                        .map(|k| t.aside(&format!("{} {k}", t.key_ends)))
-                        .unwrap_or_default();
-                    format!("  {}{key}: {state}", l.name)
-                })
-                .collect()
-        }
-    }
 }
 
 /// How a step looks typed into an administrator Command Prompt.

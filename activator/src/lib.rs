@@ -16,5 +16,6 @@ pub mod parse;
 pub mod preflight;
 pub mod quiet;
 pub mod report;
+pub mod status;
 pub mod system;
 pub mod text;

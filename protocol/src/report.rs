@@ -180,6 +180,10 @@ pub struct ProductResult {
     /// client's validity, or a grace period), when the scripts told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grace_minutes: Option<u64>,
+    /// In a status run, the KMS host the licence was last renewed with (`host:port`),
+    /// when the scripts told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_host: Option<String>,
 }
 
 /// How activation went for one product.
@@ -336,6 +340,17 @@ impl Report {
                         "must be at most 181 days",
                     ));
                 }
+            }
+            if let Some(host) = &product.kms_host {
+                if self.kind.is_activation() {
+                    return Err(Violation::new(
+                        at("kms_host"),
+                        "only a status run reports the KMS host used",
+                    ));
+                }
+                check_text(&at("kms_host"), host, 3, 260, |c| {
+                    c.is_ascii_alphanumeric() || ".-:[]".contains(c)
+                })?;
             }
             match (product.outcome, &product.error_code) {
                 // A licence that is not licensed need not say why (a status run).

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use protocol::report::{Check, FindingStatus, Outcome, Report};
 
 use super::*;
+use crate::parse::slmgr;
 use crate::system::fake::FakeSystem;
 use crate::system::{Hive, HttpResponse, Output};
 
@@ -731,16 +732,126 @@ fn a_dry_run_changes_nothing_and_reports_nothing() {
     assert!(system.files_under(SPOOL).is_empty());
 }
 
+/// `--status` changes nothing and reports what it read as a status run: each licence
+/// licensed or not, with the grace it has left (and, for Windows, the KMS host it used).
 #[test]
-fn status_shows_the_licences_and_changes_nothing() {
+fn status_shows_and_reports_the_licences_and_changes_nothing() {
     let (system, portal) = office_pc(
         fixture!("ospp/act-success-seed.txt"),
         fixture!("ospp/dstatus-volume.txt"),
     );
     assert_eq!(run(&system, &["--status", "--lang", "en"]), EXIT_SUCCESS);
     assert!(commands(&system).iter().all(|c| c.ends_with("/dstatus")));
-    assert_eq!(portal.borrow().posts, 0);
-    assert!(console(&system).contains("Current licence state"));
+    let shown = console(&system);
+    assert!(shown.contains("Current licence state"), "{shown}");
+    assert!(
+        shown.contains("licensed, 180 days before it must renew"),
+        "{shown}"
+    );
+    assert!(shown.contains("reported to the portal"), "{shown}");
+    let report = &portal.borrow().bodies[0];
+    assert_eq!(report.kind, RunKind::Status);
+    assert_eq!(report.outcome, Outcome::Success);
+    let graces: Vec<Option<u64>> = report.products.iter().map(|p| p.grace_minutes).collect();
+    assert_eq!(graces, [Some(259_200), Some(259_199)]);
+
+    let (system, portal) = windows_pc(
+        fixture!("slmgr/dlv-kms-client.zh-TW.txt"),
+        fixture!("slmgr/ato-success.zh-TW.txt"),
+    );
+    assert_eq!(run(&system, &["--status"]), EXIT_SUCCESS);
+    assert!(commands(&system).iter().all(|c| c.ends_with("/dlv")));
+    let report = &portal.borrow().bodies[0];
+    let licence = &report.products[0];
+    assert_eq!(licence.grace_minutes, Some(259_200));
+    assert_eq!(licence.kms_host.as_deref(), Some("kms.example.edu.tw:1688"));
+    assert!(console(&system).contains("已啟用"));
+}
+
+/// A status run that finds the licence not licensed says so, reports it, and exits 3.
+#[test]
+fn status_of_a_lapsed_licence_is_reported_as_not_licensed() {
+    let (system, portal) = windows_pc(
+        fixture!("slmgr/dlv-notification.en.txt"),
+        fixture!("slmgr/ato-success.en.txt"),
+    );
+    assert_eq!(run(&system, &["--status", "--lang", "en"]), EXIT_FAILURE);
+    assert!(console(&system).contains("not licensed"));
+    let report = &portal.borrow().bodies[0];
+    assert_eq!(report.outcome, Outcome::Failure);
+    assert_eq!(report.products[0].error_code.as_deref(), Some("0xC004F056"));
+    assert_eq!(report.products[0].kms_host, None);
+}
+
+/// `--schedule-status` registers the weekly task only with consent: a typed yes, or a
+/// quiet run's command line; the task runs this activator as SYSTEM, quietly.
+#[test]
+fn the_weekly_status_task_is_registered_only_with_consent() {
+    let with_schtasks = |system: &FakeSystem| {
+        let mut state = system.state.borrow_mut();
+        let mut scripts = std::mem::replace(&mut state.programs, Box::new(|_, _| out("")));
+        state.programs = Box::new(move |program: &str, args: &[&str]| {
+            if program.ends_with("schtasks.exe") {
+                out("SUCCESS")
+            } else {
+                scripts(program, args)
+            }
+        });
+    };
+    let registered = |system: &FakeSystem| {
+        commands(system)
+            .into_iter()
+            .filter(|c| c.contains("schtasks.exe"))
+            .collect::<Vec<_>>()
+    };
+    let (system, _portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    with_schtasks(&system);
+    assert_eq!(
+        run(&system, &["--status", "--schedule-status", "--lang", "en"]),
+        EXIT_SUCCESS
+    );
+    assert!(console(&system).contains("Check the licence state once a week"));
+    assert!(registered(&system).is_empty(), "nobody said yes");
+
+    let (system, _portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    with_schtasks(&system);
+    system.state.borrow_mut().typed = vec!["y".to_owned()];
+    assert_eq!(
+        run(&system, &["--schedule-status", "--lang", "en"]),
+        EXIT_SUCCESS
+    );
+    let tasks = registered(&system);
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert!(
+        tasks[0].starts_with(r"C:\Windows\Sysnative\schtasks.exe /Create /F /TN"),
+        "{}",
+        tasks[0]
+    );
+    assert!(tasks[0].contains("/RU SYSTEM") && tasks[0].contains("/SC WEEKLY"));
+    assert!(
+        tasks[0].ends_with(&format!(r#""{EXE_DIR}\activator.exe" --status --quiet"#)),
+        "{}",
+        tasks[0]
+    );
+    assert!(console(&system).contains("A weekly scheduled task now checks"));
+
+    let (system, _portal) = office_pc(
+        fixture!("ospp/act-success-seed.txt"),
+        fixture!("ospp/dstatus-volume.txt"),
+    );
+    with_schtasks(&system);
+    let quiet = ["--quiet", "--status", "--schedule-status"]
+        .map(str::to_owned)
+        .to_vec();
+    assert_eq!(main(&system, quiet), EXIT_SUCCESS);
+    assert_eq!(registered(&system).len(), 1);
+    assert_eq!(console(&system), "");
 }
 
 #[test]

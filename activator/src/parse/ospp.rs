@@ -69,6 +69,15 @@ pub struct Licence {
     pub remaining_grace: Option<String>,
 }
 
+impl Licence {
+    /// The minutes of its `REMAINING GRACE:`, when printed.
+    pub fn grace_minutes(&self) -> Option<u64> {
+        self.remaining_grace
+            .as_deref()
+            .and_then(text::grace_minutes)
+    }
+}
+
 /// `LICENSE STATUS:` as `/dstatus` prints it between dashes (`---LICENSED---`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LicenceStatus {

@@ -31,6 +31,12 @@ pub struct WindowsLicence {
     pub reason: Option<String>,
     /// The description names the `VOLUME_KMSCLIENT` channel (a KMS client setup key).
     pub kms_client: bool,
+    /// The minutes left before the activation expires (`Volume activation expiration:
+    /// 259200 minute(s) (180 day(s))`) or the grace period ends, when printed.
+    pub grace_minutes: Option<u64>,
+    /// The KMS host a licensed KMS client used (`Registered KMS machine name:` or `KMS
+    /// machine name from DNS:`, `host:port`).
+    pub kms_host: Option<String>,
 }
 
 /// Application IDs printed next to the activation ID; never an activation ID themselves.
@@ -172,7 +178,15 @@ fn licence(block: &[&str]) -> Option<WindowsLicence> {
     } else {
         None
     };
+    // Only the licence's own lines (before the KMS client block) tell its expiration; the
+    // client block's intervals are single numbers.
+    let grace_minutes = after_key
+        .iter()
+        .find_map(|value| text::grace_minutes(value));
+    let kms_host = after_key.iter().find_map(|value| text::kms_host(value));
     Some(WindowsLicence {
+        grace_minutes,
+        kms_host,
         name: name.to_owned(),
         description: description.to_owned(),
         activation_id,

@@ -206,6 +206,8 @@ fn dlv_reads_kms_client_in_english_and_chinese() {
         licensed: Some(true),
         reason: None,
         kms_client: true,
+        grace_minutes: Some(259_200),
+        kms_host: Some("kms.example.edu.tw:1688".into()),
     };
     for (name, input) in [
         ("en", fixture!("dlv-kms-client.en.txt")),
@@ -228,6 +230,8 @@ fn dlv_reads_retail_and_notification_licences() {
             licensed: None,
             reason: None,
             kms_client: false,
+            grace_minutes: None,
+            kms_host: None,
         }]
     );
     let notification = parse_dlv(fixture!("dlv-notification.en.txt"));
@@ -351,4 +355,43 @@ fn dlv_tells_a_kms_clients_state_without_words() {
         Some(false),
         "a KMS client in grace"
     );
+}
+
+/// The expiration is read from the numbers' relation, not the words: every language
+/// prints `%MINUTE%` and `%DAY%` of one `L_MsgLicenseStatusVL`-style message, in its own
+/// words and order; a date, a single interval or a counter is never taken for it.
+#[test]
+fn grace_is_read_in_any_language_from_its_two_numbers() {
+    let zh_cn = parse_dlv(fixture!("dlv-kms-client.zh-CN.txt"));
+    assert_eq!(zh_cn[0].grace_minutes, Some(259_197), "259197 分钟(180天）");
+    assert_eq!(
+        zh_cn[0].kms_host.as_deref(),
+        Some("kms.example.edu.tw:1688")
+    );
+    for (value, minutes) in [
+        ("259200 minute(s) (180 day(s))", Some(259_200)),
+        ("259200 Minute(n) (180 Tag(e))", Some(259_200)),
+        ("259200 分 (180 日)", Some(259_200)),
+        ("(180일) 259200분", Some(259_200)),
+        ("43199 minute(s) (30 day(s))", Some(43_199)),
+        (
+            "180 days  (259200 minute(s) before expiring)",
+            Some(259_200),
+        ),
+        ("2024/11/5 上午 09:12:33", None),
+        ("10080 minutes", None),
+        ("1001", None),
+        ("259200 minute(s) (90 day(s))", None),
+    ] {
+        assert_eq!(text::grace_minutes(value), minutes, "{value}");
+    }
+    for (value, host) in [
+        ("kms.example.edu.tw:1688", Some("kms.example.edu.tw:1688")),
+        ("[2001:db8::10]:1688", Some("[2001:db8::10]:1688")),
+        ("192.0.2.10", None),
+        ("03612-03311-000-000001-03-1028-22631.0000-0652024", None),
+        ("2024/11/5 上午 09:12:33", None),
+    ] {
+        assert_eq!(text::kms_host(value).as_deref(), host, "{value}");
+    }
 }

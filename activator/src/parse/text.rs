@@ -34,6 +34,37 @@ fn padded_code(digits: &str) -> Option<String> {
         .and_then(|code| protocol::normalise_error_code(&code))
 }
 
+/// The minutes of a `N minute(s) (D day(s))` value in any language (`259200 分鐘 (180
+/// 天)`, `180 days (259200 minute(s) before expiring)`): it holds exactly two whole
+/// numbers, one of which is the other's days in minutes (`N / 1440` rounded either way).
+/// The words and their order are the language's; the numbers' relation is not.
+pub(super) fn grace_minutes(value: &str) -> Option<u64> {
+    let numbers: Vec<u64> = value
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let [a, b] = numbers[..] else {
+        return None;
+    };
+    let (minutes, days) = (a.max(b), a.min(b));
+    (minutes / 1440 == days || minutes.div_ceil(1440) == days).then_some(minutes)
+}
+
+/// A KMS host as slmgr prints the one a client used (`kms.example.edu.tw:1688`,
+/// `[2001:db8::10]:1688`): a host name or address, a colon and a port.
+pub(super) fn kms_host(value: &str) -> Option<String> {
+    let (host, port) = value.rsplit_once(':')?;
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-[]:".contains(c));
+    let port_ok = !port.is_empty() && port.len() <= 5 && port.chars().all(|c| c.is_ascii_digit());
+    (host_ok && port_ok).then(|| value.to_owned())
+}
+
 /// A GUID as WMI prints it: 8-4-4-4-12 hex digits, optionally in braces.
 pub(super) fn is_guid(value: &str) -> bool {
     let value = value.trim_start_matches('{').trim_end_matches('}');

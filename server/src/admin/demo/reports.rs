@@ -389,6 +389,7 @@ fn product_result(product: &Product, error_code: Option<String>) -> ProductResul
         },
         error_code,
         grace_minutes: None,
+        kms_host: None,
     }
 }
 
