@@ -171,8 +171,9 @@ fn serving(exe: &Path, kms: &KmsListener) -> PortalOptions {
 /// A managed lab: an admin creates a deployment token for a unit in `/admin`, downloads
 /// its zip, and the lab's PCs run `activator.exe --quiet` from it (as a GPO start-up
 /// script would): nothing shown, exit code 0, the log under `%ProgramData%`, the report
-/// stored under the deployment's token. Once the admin revokes it, the next run's report
-/// is refused and nothing more is stored.
+/// stored under the deployment's token; a quiet `--status` run reports the licence's grace
+/// as a status run. Once the admin revokes the token, the next run's report is refused and
+/// nothing more is stored.
 #[test]
 fn a_lab_runs_quietly_with_a_deployment_token_until_it_is_revoked() {
     let kms = KmsListener::start();
@@ -222,6 +223,20 @@ fn a_lab_runs_quietly_with_a_deployment_token_until_it_is_revoked() {
     );
     assert_eq!(scalar(&database, "select count(*) from downloads"), 0);
 
+    // The weekly status check the lab would schedule: the licence state, reported.
+    let status = prefix.run(exe, &["--quiet", "--status"], &[]);
+    assert_eq!(status.status.code(), Some(0), "{status:?}");
+    assert_eq!(
+        strings(&database, "select kind from reports order by kind"),
+        ["activation", "status"]
+    );
+    let products = strings(
+        &database,
+        "select products_json from reports where kind = 'status'",
+    )
+    .remove(0);
+    assert!(products.contains(r#""grace_minutes":259200"#), "{products}");
+
     let revoked = staff.post(&format!("/admin/deployments/{id}/revoke"), &[]);
     assert_eq!(revoked.status, 303, "{}", revoked.text());
     let output = prefix.run(exe, &["--quiet"], &[]);
@@ -232,5 +247,5 @@ fn a_lab_runs_quietly_with_a_deployment_token_until_it_is_revoked() {
         second.contains("The portal refused this report"),
         "{second}"
     );
-    assert_eq!(scalar(&database, "select count(*) from reports"), 1);
+    assert_eq!(scalar(&database, "select count(*) from reports"), 2);
 }
