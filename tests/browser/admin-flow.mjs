@@ -1,8 +1,9 @@
 // The staff flow in a real browser: node admin-flow.mjs BASE_URL OUT_DIR USERNAME PASSWORD
 //
 // Signs in with an account whose password was set by someone else (so the portal first
-// asks for a new one), opens the dashboard, edits Office 2016's licence term, and finds
-// the new term on the public software list — saving a screenshot at each step. Exits 1
+// asks for a new one), opens the dashboard, edits Office 2016's licence term, finds the
+// new term on the public software list, and creates a deployment token for a computer
+// lab — saving a screenshot at each step. Exits 1
 // naming the step that failed. It only talks to BASE_URL.
 
 import { expect, start } from './flow.mjs';
@@ -53,6 +54,21 @@ await step('catalogue', async () => {
   const text = await row.textContent();
   expect(text.includes(NEW_END), `the new term is on the public list: ${text}`);
   expect(!text.includes('Ended'), `an end date in the future is not ended: ${text}`);
+});
+
+await step('deployment', async () => {
+  await page.goto(`${base}/admin/deployments?lang=en`);
+  await page.fill('#f-unit', 'EE-301 computer lab');
+  await page.selectOption('#f-version', 'office-2019-proplus');
+  await Promise.all([page.waitForNavigation(), page.click('form.edit-form button[type=submit]')]);
+  const url = new URL(page.url());
+  expect(url.searchParams.get('done') === 'created', `created: ${page.url()}`);
+  const row = page.locator('table.edit-table tbody tr', { hasText: 'EE-301 computer lab' });
+  expect(await row.count() === 1, 'the new deployment is listed');
+  const zip = await row.locator('a', { hasText: 'Download the deployment zip' }).getAttribute('href');
+  expect(/^\/admin\/deployments\/[0-9a-f]{24}\/zip$/.test(zip), `its zip: ${zip}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(!overflow, 'no sideways scrolling');
 });
 
 await finish();

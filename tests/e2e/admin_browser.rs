@@ -1,13 +1,20 @@
 //! The staff flow in Chromium: an account made with `portal admin add` signs in, is made
 //! to choose its own password, sees the dashboard filled by `portal demo-data`, edits a
-//! licence term, and the public
-//! list shows the new term at once. Screenshots land in `target/screenshots/`.
+//! licence term, and the public list shows the new term at once; then creates a
+//! deployment token for a lab. Screenshots land in `target/screenshots/`.
 
 use e2e::{Portal, PortalOptions};
 
 const USER: &str = "itstaff";
 const PASSWORD: &str = "set by the operator 42";
-const STEPS: [&str; 5] = ["sign-in", "password", "dashboard", "edit-term", "catalogue"];
+const STEPS: [&str; 6] = [
+    "sign-in",
+    "password",
+    "dashboard",
+    "edit-term",
+    "catalogue",
+    "deployment",
+];
 
 #[test]
 fn staff_sign_in_see_the_dashboard_and_edit_a_licence_term() {

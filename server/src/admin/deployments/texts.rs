@@ -41,6 +41,7 @@ pub struct DeploymentText {
     pub how_title: &'static str,
     pub how_lead: &'static str,
     pub how_exit_codes: &'static str,
+    pub how_status: &'static str,
 }
 
 /// Traditional Chinese (Taiwan).
@@ -79,6 +80,7 @@ pub static ZH_TW: DeploymentText = DeploymentText {
     done_revoked: "已撤銷部署憑證。",
     how_title: "部署方式",
     how_lead: "解壓縮到電腦可讀取的共用資料夾，以電腦的 SYSTEM 身分（開機指令碼或排程工作）或系統管理員身分執行：",
+    how_status: "第二行只需執行一次：建立每週檢查授權狀態的排程工作，讓儀表板知道電腦的 KMS 授權仍在自動續期。",
     how_exit_codes: "結束代碼：0 已啟用、2 部分啟用、3 未啟用、4 啟用前的檢查未通過、64 參數或設定錯誤。紀錄檔在 %ProgramData%\\CampusLicensePortal\\activator.log。",
 };
 
@@ -118,6 +120,7 @@ pub static EN: DeploymentText = DeploymentText {
     done_revoked: "The deployment token was revoked.",
     how_title: "How to deploy",
     how_lead: "Unzip it to a share the PCs can read, and run it as the PC's SYSTEM account (a start-up script or scheduled task) or as an administrator:",
+    how_status: "The second line is needed once per PC: it registers a weekly task that checks the licence state, so the dashboard knows the PC's KMS licence keeps renewing.",
     how_exit_codes: "Exit codes: 0 activated, 2 partly activated, 3 not activated, 4 stopped by a check before activation, 64 bad command line or settings. The log is %ProgramData%\\CampusLicensePortal\\activator.log.",
 };
 
