@@ -92,8 +92,42 @@ pub(crate) use with_tx;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// Creates the SQLite file `path` (and its folder) readable by the portal's user only,
+/// when missing: it holds password hashes and sessions. SQLite gives its `-wal` and
+/// `-shm` files the database file's permissions. An existing file is left as it is.
+fn create_private(path: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if path.as_os_str().is_empty() || path.to_str() == Some(":memory:") || path.exists() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .or_else(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
 impl Db {
-    /// Connects to `url`, creating the SQLite file and its folder when missing.
+    /// Connects to `url`, creating the SQLite file (owner-only) and its folder when
+    /// missing.
     pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Db> {
         if url.is_postgres() {
             let options = PgConnectOptions::from_str(url.expose())
@@ -126,12 +160,7 @@ impl Db {
             // Checkpoints run beside the writers (`wal`), not inside whichever commit
             // takes the WAL past 1,000 pages.
             .pragma("wal_autocheckpoint", "0");
-        if let Some(parent) = options.get_filename().parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create the folder {}", parent.display()))?;
-        }
+        create_private(options.get_filename())?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))

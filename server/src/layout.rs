@@ -152,7 +152,9 @@ impl PageContext {
             .collect();
         let lang_pair = format!("lang={}", lang.tag());
         pairs.push(&lang_pair);
-        format!("{}?{}", self.path, pairs.join("&"))
+        // One leading slash: `//host/x` (or `/\host/x`) in a link is another site.
+        let path = self.path.trim_start_matches(['/', '\\']);
+        format!("/{path}?{}", pairs.join("&"))
     }
 }
 
@@ -193,5 +195,18 @@ mod tests {
             cookies: None,
         };
         assert_eq!(bare.url_in(Lang::ZhTw), "/errors?lang=zh-TW");
+        for path in ["//evil.example/x", "/\\evil.example/x", "///evil.example/x"] {
+            let context = PageContext {
+                lang: Lang::En,
+                path: path.to_owned(),
+                query: None,
+                cookies: None,
+            };
+            assert_eq!(
+                context.url_in(Lang::ZhTw),
+                "/evil.example/x?lang=zh-TW",
+                "{path}"
+            );
+        }
     }
 }

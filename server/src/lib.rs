@@ -71,8 +71,11 @@ pub fn app(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id))
                                 // Zips are compressed already; compressing them again only costs CPU.
                 .layer(CompressionLayer::new().compress_when(
-                    DefaultPredicate::new().and(NotForContentType::const_new("application/zip")),
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new("application/zip"))
+                        .and(middleware::Uncompressed),
                 ))
+                .layer(axum::middleware::from_fn(middleware::staff_pages))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::decorate))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::invalidate_after_edits))
                                 .layer(axum::middleware::from_fn(middleware::limit_uri))
@@ -131,7 +134,34 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
             }
         }
     });
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        // Sessions that expired or sat idle are refused when used; this removes them, so
+        // the table holds live sessions only.
+        let mut every = tokio::time::interval(SESSION_SWEEP_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(error) = sweep_sessions(&sweeper).await {
+                tracing::warn!(error = %error, "cannot remove ended sessions");
+            }
+        }
+    });
     Ok(state)
+}
+
+/// How often ended sessions are removed.
+pub const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// Removes the sessions that expired or sat idle longer than the configured limit;
+/// answers how many.
+pub async fn sweep_sessions(state: &AppState) -> sqlx::Result<u64> {
+    let now = state.now();
+    let idle = time::Duration::minutes(i64::from(state.config.admin.session_idle_minutes));
+    let removed = db::accounts::delete_stale_sessions(&state.db, now, now - idle).await?;
+    if removed > 0 {
+        tracing::info!(removed, "removed ended sessions");
+    }
+    Ok(removed)
 }
 
 /// Reloads the revoked token ids, and the deployments' ones, from the database.

@@ -5,6 +5,10 @@
 //!   408, a panic) into a page in that language, or a JSON error under `/api/`.
 //! - [`limit_uri`] refuses over-long addresses before any routing or parsing.
 //! - [`security_headers`] sets the headers every response carries.
+//! - [`staff_pages`] keeps staff pages out of every cache and uncompressed: they carry a
+//!   session's CSRF token beside text the request chose (a search, a form as typed), and
+//!   a compressed body's length would let an observer guess the token byte by byte
+//!   (BREACH).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -91,6 +95,38 @@ pub async fn decorate(State(state): State<AppState>, mut request: Request, next:
                 headers.append(header::SET_COOKIE, value);
             }
         }
+    }
+    response
+}
+
+/// Marks a response that must not be compressed (see [`staff_pages`]); the compression
+/// layer's predicate, [`Uncompressed`], reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct KeepUncompressed;
+
+/// The compression predicate part that spares responses marked [`KeepUncompressed`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Uncompressed;
+
+impl tower_http::compression::Predicate for Uncompressed {
+    fn should_compress<B>(&self, response: &axum::http::Response<B>) -> bool
+    where
+        B: http_body::Body,
+    {
+        response.extensions().get::<KeepUncompressed>().is_none()
+    }
+}
+
+/// Middleware, inside compression: every answer under `/admin` is `Cache-Control:
+/// no-store` and left uncompressed.
+pub async fn staff_pages(request: Request, next: Next) -> Response {
+    let staff = request.uri().path().starts_with("/admin");
+    let mut response = next.run(request).await;
+    if staff {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response.extensions_mut().insert(KeepUncompressed);
     }
     response
 }

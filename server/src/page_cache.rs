@@ -71,6 +71,11 @@ struct Kept<T> {
 }
 
 impl PageCache {
+    /// How many times the copies were dropped (for tests).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
     /// Drops every rendered copy: call it after any change to the catalogue.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
@@ -217,18 +222,30 @@ impl Stamp {
     }
 }
 
-/// Middleware: drops the rendered pages after every staff request that may have changed
-/// something, so that no edit needs to remember to.
+/// Middleware: drops the rendered pages after every staff change that was accepted, so
+/// that no edit needs to remember to. A change is a `POST` (or other non-`GET`) under
+/// `/admin` answered with success or a redirect that is not to the sign-in or password
+/// page; signing in and out and changing one's password are not changes to the pages.
+/// So an anonymous or refused request (401, 403, 404, 422, a redirect to sign in) leaves
+/// the copies alone.
 pub async fn invalidate_after_edits(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    let path = request.uri().path();
     let edits = request.method() != Method::GET
         && request.method() != Method::HEAD
-        && request.uri().path().starts_with("/admin");
+        && path.starts_with("/admin/")
+        && !matches!(path, "/admin/login" | "/admin/logout" | "/admin/password");
     let response = next.run(request).await;
-    if edits {
+    let to_sign_in = response
+        .headers()
+        .get(axum::http::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .is_some_and(|l| l.starts_with("/admin/login") || l.starts_with("/admin/password"));
+    let accepted = response.status().is_success() || response.status().is_redirection();
+    if edits && accepted && !to_sign_in {
         state.invalidate_pages();
     }
     response

@@ -19,7 +19,10 @@ pub fn routes() -> Router<AppState> {
         .route("/errors/{code}", get(errors::get_error_code))
         .route("/static/{name}", get(assets::get_asset))
                 // Downloads: the activator zip, with a token of its own.
-        .route("/download/{slug}", get(downloads::get_download))
+        .route(
+            "/download/{slug}",
+            get(downloads::get_download).head(downloads::head_download),
+        )
         // Public JSON API.
                 .route("/api/v1/catalog", get(api::get_catalog))
         .route("/openapi.json", get(crate::openapi::get_openapi))

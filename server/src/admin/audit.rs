@@ -165,6 +165,9 @@ fn action_label(action: &str, lang: Lang) -> &'static str {
         "delete" => lang.pick("刪除", "Deleted"),
         "reset" => lang.pick("還原", "Reset"),
         "revoke" => lang.pick("撤銷", "Revoked"),
+        "sign_in" => lang.pick("登入", "Signed in"),
+        "sign_out" => lang.pick("登出", "Signed out"),
+        "password" => lang.pick("變更密碼", "Changed password"),
         _ => lang.pick("其他", "Other"),
     }
 }
@@ -178,6 +181,7 @@ fn entity_label(entity: &str, lang: Lang) -> String {
         "error_code" => lang.pick("錯誤碼", "Error code"),
         "settings" => lang.pick("學校資訊", "Institution settings"),
         "deployment" => lang.pick("大量部署", "Deployment"),
+        "account" => lang.pick("帳號", "Account"),
         other => other,
     }
     .to_owned()

@@ -34,6 +34,9 @@ pub enum AccountCommand {
     List,
 }
 
+/// Who the audit log says made a change from the command line.
+const COMMAND_LINE: &str = "(command line)";
+
 /// Runs `command` against the configured database; answers what to print.
 pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<String> {
     let db = Db::connect(&config.database_url).await?;
@@ -47,6 +50,9 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
             if !db::accounts::create_user(&db, &username, role.as_str(), &hash, true, now).await? {
                 bail!("an account named {username} exists already");
             }
+            let details = serde_json::json!({ "role": role.as_str() });
+            db::accounts::audit_account(&db, now, COMMAND_LINE, "create", &username, Some(details))
+                .await?;
             format!(
                 "created {username} ({}); the password must be changed at first sign-in",
                 role.as_str()
@@ -59,6 +65,7 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
             if !db::accounts::set_password(&db, &username, &hash, true, now).await? {
                 bail!("there is no account named {username}");
             }
+            db::accounts::audit_account(&db, now, COMMAND_LINE, "reset", &username, None).await?;
             format!(
                 "set a new password for {username}; it must be changed at the next sign-in, and its sessions ended"
             )
@@ -67,6 +74,7 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
             if !db::accounts::remove_user(&db, &username).await? {
                 bail!("there is no account named {username}");
             }
+            db::accounts::audit_account(&db, now, COMMAND_LINE, "delete", &username, None).await?;
             format!("removed {username}")
         }
         AccountCommand::List => {

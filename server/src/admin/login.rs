@@ -129,6 +129,16 @@ pub async fn post_login(
     }
     let secret = auth::start_session(&state, user.id).await?;
     tracing::info!(login.user = %user.username, "signed in");
+    let details = serde_json::json!({ "network": network.to_string() });
+    db::accounts::audit_account(
+        &state.db,
+        state.now(),
+        &user.username,
+        "sign_in",
+        &user.username,
+        Some(details),
+    )
+    .await?;
     let target = if user.must_change_password {
         "/admin/password"
     } else {
@@ -149,6 +159,15 @@ pub async fn post_logout(
     staff.check_csrf(&form.csrf)?;
     db::accounts::delete_session(&state.db, &staff.session_hash).await?;
     tracing::info!(login.user = %staff.username, "signed out");
+    db::accounts::audit_account(
+        &state.db,
+        state.now(),
+        &staff.username,
+        "sign_out",
+        &staff.username,
+        None,
+    )
+    .await?;
     with_cookie(
         Redirect::to("/admin/login").into_response(),
         &auth::clear_cookie_header(&state),
@@ -216,6 +235,15 @@ pub async fn post_password(
     db::accounts::set_password(&state.db, &staff.username, &hash, false, state.now()).await?;
     let secret = auth::start_session(&state, staff.user_id).await?;
     tracing::info!(login.user = %staff.username, "password changed");
+    db::accounts::audit_account(
+        &state.db,
+        state.now(),
+        &staff.username,
+        "password",
+        &staff.username,
+        None,
+    )
+    .await?;
     with_cookie(
         Redirect::to("/admin").into_response(),
         &auth::session_cookie_header(&state, &secret),

@@ -161,6 +161,33 @@ pub async fn delete_stale_sessions(
     with_pool!(db, pool => sqlx::query(SQL).bind(now).bind(idle_before).execute(pool).await.map(|r| r.rows_affected()))
 }
 
+/// Records an event of the account `account` in the audit log: `sign_in`, `sign_out`,
+/// `password` (changed by its owner), or, from the command line, `create`, `reset`
+/// (a password set by an operator) and `delete`; `by` is who did it, `details` what else
+/// is worth keeping (the network signed in from, the role).
+pub async fn audit_account(
+    db: &Db,
+    at: OffsetDateTime,
+    by: &str,
+    action: &str,
+    account: &str,
+    details: Option<serde_json::Value>,
+) -> sqlx::Result<()> {
+    audit(
+        db,
+        &AuditRow {
+            at,
+            username: by.to_owned(),
+            action: action.to_owned(),
+            entity: "account".to_owned(),
+            entity_key: account.to_owned(),
+            before_json: None,
+            after_json: details.map(|d| d.to_string()),
+        },
+    )
+    .await
+}
+
 /// Appends to the audit log.
 pub async fn audit(db: &Db, entry: &AuditRow) -> sqlx::Result<()> {
     const SQL: &str =

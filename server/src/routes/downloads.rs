@@ -40,19 +40,31 @@ pub struct ClosedPage {
     ended: Option<DateView>,
 }
 
-/// `GET /download/{slug}`
-pub async fn get_download(
-    State(state): State<AppState>,
-    context: PageContext,
-    ClientAddr(client): ClientAddr,
-    Path(slug): Path<String>,
-) -> Result<Response> {
-    if !is_slug(&slug) {
+/// Whether a download may be served: the version's row, the client's network and the
+/// prepared executable; or the page that answers instead (closed, off campus).
+enum Admission {
+    Serve {
+        row: std::sync::Arc<VersionRow>,
+        network: crate::network::Network,
+        prepared: std::sync::Arc<Prepared>,
+    },
+    Instead(Response),
+}
+
+/// What `GET` and `HEAD` both check before a download: the version offers one now, the
+/// client is on campus, and the executable is built.
+async fn admit(
+    state: &AppState,
+    context: &PageContext,
+    client: std::net::IpAddr,
+    slug: &str,
+) -> Result<Admission> {
+    if !is_slug(slug) {
         return Err(Error::NotFound);
     }
     let row = state
         .pages
-        .version(&state, &slug)
+        .version(state, slug)
         .await?
         .ok_or(Error::NotFound)?;
     if row.covers.is_empty() {
@@ -68,7 +80,7 @@ pub async fn get_download(
     );
     if !offer.is_offered() {
         let page = ClosedPage {
-            layout: Layout::new(&state, &context, Nav::Catalogue),
+            layout: Layout::new(state, context, Nav::Catalogue),
             version: lang.pick(&row.name_zh, &row.name_en).to_owned(),
             opens: match offer {
                 Offer::NotYet(day) => Some(DateView::new(day, lang)),
@@ -79,17 +91,72 @@ pub async fn get_download(
                 _ => None,
             },
         };
-        return Ok((StatusCode::NOT_FOUND, page).into_response());
+        return Ok(Admission::Instead(
+            (StatusCode::NOT_FOUND, page).into_response(),
+        ));
     }
     let network = network_of(client, &state.config);
     if !network.on_campus {
         let version = lang.pick(&row.name_zh, &row.name_en).to_owned();
         let page = OffCampusPage {
-            layout: Layout::new(&state, &context, Nav::Catalogue),
+            layout: Layout::new(state, context, Nav::Catalogue),
             version,
         };
-        return Ok((StatusCode::FORBIDDEN, page).into_response());
+        return Ok(Admission::Instead(
+            (StatusCode::FORBIDDEN, page).into_response(),
+        ));
     }
+    let prepared = state
+        .bundles
+        .ready()
+        .await
+        .ok_or(Error::Unavailable("the activator download"))?;
+    Ok(Admission::Serve {
+        row,
+        network,
+        prepared,
+    })
+}
+
+/// `HEAD /download/{slug}`: what `GET` would answer, without a body — and without
+/// issuing a token or recording a download, which only a `GET` does.
+pub async fn head_download(
+    State(state): State<AppState>,
+    context: PageContext,
+    ClientAddr(client): ClientAddr,
+    Path(slug): Path<String>,
+) -> Result<Response> {
+    match admit(&state, &context, client, &slug).await? {
+        Admission::Instead(page) => Ok(page),
+        Admission::Serve { .. } => Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/zip"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            (),
+        )
+            .into_response()),
+    }
+}
+
+/// `GET /download/{slug}`
+pub async fn get_download(
+    State(state): State<AppState>,
+    context: PageContext,
+    ClientAddr(client): ClientAddr,
+    Path(slug): Path<String>,
+) -> Result<Response> {
+    let (row, network, prepared) = match admit(&state, &context, client, &slug).await? {
+        Admission::Instead(page) => return Ok(page),
+        Admission::Serve {
+            row,
+            network,
+            prepared,
+        } => (row, network, prepared),
+    };
     if let Err(wait) = state
         .limiters
         .downloads_per_network
@@ -99,11 +166,6 @@ pub async fn get_download(
             retry_after_secs: wait.as_secs().max(1),
         });
     }
-    let prepared = state
-        .bundles
-        .ready()
-        .await
-        .ok_or(Error::Unavailable("the activator download"))?;
 
     let now = state.now();
     let expires_at = now + Duration::days(i64::from(state.config.download_token_days));

@@ -226,7 +226,7 @@ async fn set_term_end(app: &TestApp, slug: &str, end: Date) {
     .unwrap();
 }
 
-async fn execute(app: &TestApp, sql: &str) {
+pub async fn execute(app: &TestApp, sql: &str) {
     match &app.state.db {
         server::db::Db::Sqlite(pool, _) => sqlx::query(sql).execute(pool).await.map(|_| ()),
         server::db::Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),

@@ -21,6 +21,7 @@ mod database;
 mod deployments;
 mod downloads;
 mod errors;
+mod hardening;
 mod http;
 mod lang;
 mod machine_days;
