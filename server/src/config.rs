@@ -80,6 +80,13 @@ pub struct Limits {
     pub reports_per_minute_per_network: u32,
     /// Downloads one network may make per minute.
     pub downloads_per_minute_per_network: u32,
+    /// Seconds a connection may take to send a request's head, and may sit idle between
+    /// requests (keep-alive), before it is closed.
+    pub header_timeout_secs: u32,
+    /// Seconds a request may take in all, body included, before it is answered 408.
+    pub request_timeout_secs: u32,
+    /// Connections open at once; one more is closed at once until one ends.
+    pub max_connections: u32,
 }
 
 /// Staff sign-in and sessions.
@@ -257,6 +264,9 @@ impl Default for Config {
                 reports_per_minute_per_token: 20,
                 reports_per_minute_per_network: 6000,
                 downloads_per_minute_per_network: 600,
+                header_timeout_secs: 10,
+                request_timeout_secs: 30,
+                max_connections: 1024,
             },
             log_format: LogFormat::Text,
             institution: Institution {
@@ -387,6 +397,15 @@ impl Config {
                 "limits.downloads_per_minute_per_network",
                 self.limits.downloads_per_minute_per_network,
             ),
+            (
+                "limits.header_timeout_secs",
+                self.limits.header_timeout_secs,
+            ),
+            (
+                "limits.request_timeout_secs",
+                self.limits.request_timeout_secs,
+            ),
+            ("limits.max_connections", self.limits.max_connections),
         ] {
             if value == 0 {
                 bail!("{key} must be at least 1");

@@ -26,12 +26,12 @@ pub mod page_cache;
 pub mod rate_limit;
 pub mod router;
 pub mod routes;
+pub mod serve;
 pub mod settings;
 pub mod state;
 pub mod texts;
 pub mod token;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -54,13 +54,11 @@ use crate::state::AppState;
 /// The largest request body any route accepts, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// How long a request may take before it is answered with 408.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// Builds the portal's router with all middleware, for `main` and for tests.
 pub fn app(state: AppState) -> Router {
     metrics::install();
     let request_id = axum::http::HeaderName::from_static(access_log::REQUEST_ID);
+    let request_timeout = Duration::from_secs(u64::from(state.config.limits.request_timeout_secs));
     let router = router::routes()
         // On routes, after matching, so metrics are labelled by route pattern.
         .route_layer(axum::middleware::from_fn(metrics::track))
@@ -81,7 +79,7 @@ pub fn app(state: AppState) -> Router {
                                 .layer(axum::middleware::from_fn(middleware::limit_uri))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::same_origin_only))
                 .layer(CatchPanicLayer::new())
-                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
                 // Innermost: it changes the request body type, which only routes accept.
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
         )
@@ -173,21 +171,6 @@ pub async fn refresh_revoked(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then finishes open requests.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("the HTTP server failed")
-}
-
 /// Prepares the database and serves the portal on the configured address until SIGINT
 /// or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -222,7 +205,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             }
         });
     }
-    serve(listener, app(state), shutdown).await?;
+    let limits = serve::Connections {
+        header_timeout: Duration::from_secs(u64::from(state.config.limits.header_timeout_secs)),
+        max_connections: state.config.limits.max_connections as usize,
+    };
+    serve::serve(listener, app(state), limits, shutdown).await?;
     db.close().await;
     tracing::info!("portal stopped");
     Ok(())

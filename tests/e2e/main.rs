@@ -11,6 +11,7 @@
 mod activator;
 mod admin_browser;
 mod browser;
+mod connections;
 mod covers_browser;
 mod crash;
 mod editions;
