@@ -73,7 +73,6 @@ pub fn app(state: AppState) -> Router {
                         .and(NotForContentType::const_new("application/zip"))
                         .and(middleware::Uncompressed),
                 ))
-                .layer(axum::middleware::from_fn(middleware::staff_pages))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::decorate))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::invalidate_after_edits))
                                 .layer(axum::middleware::from_fn(middleware::limit_uri))

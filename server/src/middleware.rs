@@ -5,10 +5,11 @@
 //!   408, a panic) into a page in that language, or a JSON error under `/api/`.
 //! - [`limit_uri`] refuses over-long addresses before any routing or parsing.
 //! - [`security_headers`] sets the headers every response carries.
-//! - [`staff_pages`] keeps staff pages out of every cache and uncompressed: they carry a
-//!   session's CSRF token beside text the request chose (a search, a form as typed), and
-//!   a compressed body's length would let an observer guess the token byte by byte
-//!   (BREACH).
+//!   It also keeps staff pages (under `/admin`) out of every cache and uncompressed:
+//!   they carry a session's CSRF token beside text the request chose (a search, a form
+//!   as typed), and a compressed body's length would let an observer guess the token
+//!   byte by byte (BREACH). One middleware for all of it: each layer costs every request
+//!   a future of its own.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -75,6 +76,9 @@ pub async fn decorate(State(state): State<AppState>, mut request: Request, next:
         cookies: None,
     };
     let mut response = render_error(&state, &context, is_api, response);
+    if context.path.starts_with("/admin") {
+        keep_private(&mut response);
+    }
     if !is_api {
         let headers = response.headers_mut();
         headers.insert(
@@ -99,7 +103,7 @@ pub async fn decorate(State(state): State<AppState>, mut request: Request, next:
     response
 }
 
-/// Marks a response that must not be compressed (see [`staff_pages`]); the compression
+/// Marks a response that must not be compressed (see [`decorate`]); the compression
 /// layer's predicate, [`Uncompressed`], reads it.
 #[derive(Clone, Copy, Debug)]
 pub struct KeepUncompressed;
@@ -117,18 +121,12 @@ impl tower_http::compression::Predicate for Uncompressed {
     }
 }
 
-/// Middleware, inside compression: every answer under `/admin` is `Cache-Control:
-/// no-store` and left uncompressed.
-pub async fn staff_pages(request: Request, next: Next) -> Response {
-    let staff = request.uri().path().starts_with("/admin");
-    let mut response = next.run(request).await;
-    if staff {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        response.extensions_mut().insert(KeepUncompressed);
-    }
+/// Keeps a staff page out of every cache and uncompressed (see [`decorate`]).
+fn keep_private(response: &mut Response) {
     response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.extensions_mut().insert(KeepUncompressed);
 }
 
 /// Refuses request targets longer than [`MAX_URI_BYTES`] with 414.
