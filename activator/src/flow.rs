@@ -221,7 +221,8 @@ fn run(system: &dyn System, run: &Run<'_>) -> i32 {
             ..
         }) = &survey.target
     {
-        let agreed = run.args.upgrade_edition || ask_upgrade(system, product.name.as_str(), t);
+        let question = format!("{} {}", t.upgrade_question, product.name);
+        let agreed = run.args.upgrade_edition || agrees(system, &question, t);
         let detail = if agreed {
             format!("edition upgrade to {} agreed", product.name)
         } else {
@@ -309,13 +310,10 @@ pub fn exit_code(outcome: Outcome) -> i32 {
     }
 }
 
-/// Asks the person whether to upgrade the edition; only a typed yes agrees (a run with
-/// no one at the console never upgrades).
-fn ask_upgrade(system: &dyn System, edition: &str, t: &Text) -> bool {
-    system.write_out(&format!(
-        "{} {edition}\n{} ",
-        t.upgrade_question, t.upgrade_prompt
-    ));
+/// Asks the person `question`; only a typed yes agrees (a run with no one at the console
+/// never agrees).
+pub(crate) fn agrees(system: &dyn System, question: &str, t: &Text) -> bool {
+    system.write_out(&format!("{question}\n{} ", t.upgrade_prompt));
     let answer = system.read_line().unwrap_or_default();
     let answer = answer.trim().to_lowercase();
     system.write_out("\n");
@@ -332,7 +330,7 @@ fn show_results(say: &dyn Fn(&str), products: &[ProductResult], run: &Run<'_>, t
         let key = product
             .key_last5
             .as_deref()
-            .map(|k| t.aside(&format!("{} {k}", t.key_ends)))
+            .map(|k| t.key_ends_in(k))
             .unwrap_or_default();
         let name = format!("{}{key}", product.license_name);
         if product.outcome == ProductOutcome::Activated {

@@ -15,7 +15,7 @@ use protocol::report::{Outcome, ProductOutcome, ProductResult, RunKind};
 
 use crate::activate::UNKNOWN_SKU;
 use crate::deliver;
-use crate::flow::exit_code;
+use crate::flow::{agrees, exit_code};
 use crate::parse::{ospp, slmgr};
 use crate::preflight::{self, Scripts};
 use crate::report;
@@ -130,7 +130,7 @@ fn line(licence: &ProductResult, t: &Text) -> String {
     let key = licence
         .key_last5
         .as_deref()
-        .map(|k| t.aside(&format!("{} {k}", t.key_ends)))
+        .map(|k| t.key_ends_in(k))
         .unwrap_or_default();
     let mut state = if licence.outcome == ProductOutcome::Activated {
         t.licensed.to_owned()
@@ -150,14 +150,9 @@ fn line(licence: &ProductResult, t: &Text) -> String {
 /// administrator's; otherwise the person types yes. Answers whether it was registered.
 pub fn schedule(system: &dyn System, quiet: bool, config: Option<&PathBuf>, t: &Text) -> bool {
     let say = |line: &str| system.write_out(&format!("{line}\n"));
-    if !quiet {
-        system.write_out(&format!("\n{}\n{} ", t.schedule_question, t.upgrade_prompt));
-        let answer = system.read_line().unwrap_or_default().trim().to_lowercase();
-        system.write_out("\n");
-        if !matches!(answer.as_str(), "y" | "yes" | "是" | "好") {
-            say(t.schedule_declined);
-            return false;
-        }
+    if !quiet && !agrees(system, &format!("\n{}", t.schedule_question), t) {
+        say(t.schedule_declined);
+        return false;
     }
     let exe = format!(r"{}\activator.exe", system.exe_dir().to_string_lossy());
     let mut command = format!("\"{exe}\" --status --quiet");

@@ -252,6 +252,11 @@ impl Text {
         }
     }
 
+    /// `(key ends in 6MWKP)`: the last five characters of a product key, aside.
+    pub fn key_ends_in(&self, last5: &str) -> String {
+        self.aside(&format!("{} {last5}", self.key_ends))
+    }
+
     /// `label: value`, with the language's own colon.
     pub fn labelled(&self, label: &str, value: &str) -> String {
         if self.full_width {
