@@ -6,25 +6,20 @@ use std::fs;
 
 use e2e::fakes::{CALLS, activator_toml, fake_ospp, ospp_fixture as fixture};
 use e2e::stand_ins::{Display, KmsListener, ReportReceiver};
-use e2e::wine::{WinePrefix, activator_exe};
+use e2e::wine::{ACTIVATOR as EXE, WinePrefix, activator_exe};
 use serde_json::Value;
 
-const EXE: &str = r"C:\activator\activator.exe";
 const OSPP: &str = r"C:\Program Files\Microsoft Office\Office16\OSPP.VBS";
 const SPOOL: &str = r"C:\ProgramData\CampusLicensePortal\reports";
 
 /// A prefix with the activator, its settings and the fake `OSPP.VBS` installed.
 fn windows_with_office(act: &str, portal_url: &str, kms_port: u16) -> WinePrefix {
-    let prefix = WinePrefix::new();
-    let exe = fs::read(activator_exe()).expect("the built activator.exe");
-    prefix.install_file(EXE, &exe);
-    let settings = activator_toml(
+    let prefix = WinePrefix::with_activator(&activator_toml(
         "office-2019-proplus",
         &["office-2019-proplus"],
         portal_url,
         kms_port,
-    );
-    prefix.install_file(r"C:\activator\activator.toml", settings.as_bytes());
+    ));
     prefix.install_file(
         OSPP,
         fake_ospp(act, &fixture("dstatus-volume.txt")).as_bytes(),
@@ -219,16 +214,12 @@ fn a_script_that_waits_on_a_dialog_is_stopped_within_its_time() {
 fn a_hung_activation_is_stopped_and_explained(ato: &str, display: Option<&Display>) {
     let kms = KmsListener::start();
     let portal = ReportReceiver::start();
-    let prefix = WinePrefix::new();
-    let exe = fs::read(activator_exe()).expect("the built activator.exe");
-    prefix.install_file(EXE, &exe);
-    let settings = activator_toml(
+    let prefix = WinePrefix::with_activator(&activator_toml(
         "windows-11-education",
         &["windows-11-education"],
         &portal.base_url(),
         kms.port(),
-    );
-    prefix.install_file(r"C:\activator\activator.toml", settings.as_bytes());
+    ));
     prefix.set_windows(22631, "Education");
     let dlv = e2e::fakes::slmgr_fixture("dlv-education-kms.en.txt");
     let echo: String = dlv

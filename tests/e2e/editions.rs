@@ -11,10 +11,8 @@ use e2e::fakes::{
     slmgr_fixture,
 };
 use e2e::stand_ins::{KmsListener, ReportReceiver};
-use e2e::wine::{WinePrefix, activator_exe};
+use e2e::wine::{ACTIVATOR as EXE, WinePrefix};
 
-const EXE: &str = r"C:\activator\activator.exe";
-const SETTINGS: &str = r"C:\activator\activator.toml";
 const OSPP: &str = r"C:\Program Files\Microsoft Office\Office16\OSPP.VBS";
 
 /// Windows 10 and 11 Education and Enterprise (and N), and LTSC 2021.
@@ -32,14 +30,6 @@ struct Ran {
     stdout: String,
     calls: String,
     reports: Vec<serde_json::Value>,
-}
-
-fn prefix_with(settings: &str) -> WinePrefix {
-    let prefix = WinePrefix::new();
-    let exe = fs::read(activator_exe()).expect("the built activator.exe");
-    prefix.install_file(EXE, &exe);
-    prefix.install_file(SETTINGS, settings.as_bytes());
-    prefix
 }
 
 fn run(prefix: &WinePrefix, portal: &ReportReceiver, calls: &str, args: &[&str]) -> Ran {
@@ -142,7 +132,7 @@ fn windows_editions_get_their_own_key_or_a_plain_refusal() {
         if case.upgrade {
             settings = settings.replace("edition_upgrade = false", "edition_upgrade = true");
         }
-        let prefix = prefix_with(&settings);
+        let prefix = WinePrefix::with_activator(&settings);
         prefix.set_windows(case.build, case.edition);
         let after = match case.edition {
             "EnterpriseN" => "dlv-enterprisen-licensed.en.txt",
@@ -260,7 +250,7 @@ fn office_releases_activate_what_is_installed() {
     let kms = KmsListener::start();
     for case in cases {
         let portal = ReportReceiver::start();
-        let prefix = prefix_with(&activator_toml(
+        let prefix = WinePrefix::with_activator(&activator_toml(
             "office-campus",
             case.covers,
             &portal.base_url(),
@@ -306,7 +296,7 @@ fn office_releases_activate_what_is_installed() {
 fn a_click_to_run_product_without_a_key_gets_its_own() {
     let kms = KmsListener::start();
     let portal = ReportReceiver::start();
-    let prefix = prefix_with(&activator_toml(
+    let prefix = WinePrefix::with_activator(&activator_toml(
         "office-campus",
         &["office-2021-proplus", "office-2021-standard"],
         &portal.base_url(),

@@ -4,13 +4,9 @@
 //! HRESULT on failure. The outcome and error code come out the same in every language,
 //! and the activator speaks English, or Traditional Chinese to a Chinese PC.
 
-use std::fs;
-
 use e2e::fakes::{FakeSlmgr, SLMGR, activator_toml, fake_slmgr, in_code_page, slmgr_fixture};
 use e2e::stand_ins::{KmsListener, ReportReceiver};
-use e2e::wine::{WinePrefix, activator_exe};
-
-const EXE: &str = r"C:\activator\activator.exe";
+use e2e::wine::{ACTIVATOR as EXE, WinePrefix};
 
 /// 0xC004F074 as slmgr's exit code.
 const UNREACHABLE: i32 = 0xC004_F074_u32.cast_signed();
@@ -25,19 +21,15 @@ fn every_language_gives_the_same_outcome_and_code() {
         ("zh-CN", "zh_CN.UTF-8", "CP936", "全部啟用成功"),
     ];
     let kms = KmsListener::start();
-    let exe = fs::read(activator_exe()).expect("the built activator.exe");
     for (language, lc_all, code_page, all_ok) in languages {
         for failing in [false, true] {
             let portal = ReportReceiver::start();
-            let prefix = WinePrefix::new();
-            prefix.install_file(EXE, &exe);
-            let settings = activator_toml(
+            let prefix = WinePrefix::with_activator(&activator_toml(
                 "windows-11-education",
                 &["windows-11-education"],
                 &portal.base_url(),
                 kms.port(),
-            );
-            prefix.install_file(r"C:\activator\activator.toml", settings.as_bytes());
+            ));
             prefix.set_windows(22631, "Education");
             let ato = if failing {
                 slmgr_fixture(&format!("ato-error-0xC004F074.{language}.txt"))

@@ -54,6 +54,11 @@ pub const WINE64: &str = "/usr/lib/wine/wine64";
 /// Wine's 32-bit loader (Debian's `wine32:i386`), for a 32-bit Windows.
 pub const WINE32: &str = "/usr/lib/wine/wine";
 
+/// Where the tests put the activator in a prefix.
+pub const ACTIVATOR: &str = r"C:\activator\activator.exe";
+/// Its settings beside it.
+pub const ACTIVATOR_TOML: &str = r"C:\activator\activator.toml";
+
 /// Which Windows a prefix is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bits {
@@ -86,6 +91,15 @@ pub struct WinePrefix {
 }
 
 impl WinePrefix {
+    /// A 64-bit Windows with the built `activator.exe` and `settings` as its
+    /// `activator.toml` in `C:\activator` ([`ACTIVATOR`], [`ACTIVATOR_TOML`]).
+    pub fn with_activator(settings: &str) -> WinePrefix {
+        let prefix = WinePrefix::new();
+        let exe = fs::read(activator_exe()).expect("the built activator.exe");
+        prefix.install_file(ACTIVATOR, &exe);
+        prefix.install_file(ACTIVATOR_TOML, settings.as_bytes());
+        prefix
+    }
     /// A fresh 64-bit Windows copied from the template (made first if this target
     /// directory has none for the installed Wine), with the `cscript.exe` stand-in that
     /// handles `//U`.
