@@ -103,7 +103,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     }
     let tokens = token::TokenKey::load(&config)?;
     let state = AppState::new(config, db, tokens)?;
-    refresh_revoked(&state).await?;
+    refresh_token_ids(&state).await?;
     settings::reload(&state.db, &state.site).await?;
     let reloader = state.clone();
     tokio::spawn(async move {
@@ -119,14 +119,14 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     });
     let refresher = state.clone();
     tokio::spawn(async move {
-        // Other instances on the same database may revoke tokens too.
+        // Other instances on the same database may revoke tokens or add deployments too.
         let mut every = tokio::time::interval(Duration::from_secs(30));
         loop {
             every.tick().await;
-            if let Err(error) = refresh_revoked(&refresher).await {
+            if let Err(error) = refresh_token_ids(&refresher).await {
                 tracing::warn!(
                     error = format!("{error:#}"),
-                    "cannot refresh revoked tokens"
+                    "cannot refresh the revoked and deployment token ids"
                 );
             }
         }
@@ -162,7 +162,7 @@ pub async fn sweep_sessions(state: &AppState) -> sqlx::Result<u64> {
 }
 
 /// Reloads the revoked token ids, and the deployments' ones, from the database.
-pub async fn refresh_revoked(state: &AppState) -> anyhow::Result<()> {
+pub async fn refresh_token_ids(state: &AppState) -> anyhow::Result<()> {
     let ids = db::downloads::revoked_ids(&state.db).await?;
     state.revoked.replace(ids.into_iter().collect());
     let ids = db::deployments::ids(&state.db).await?;

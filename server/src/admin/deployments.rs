@@ -159,7 +159,7 @@ pub async fn post_deployment(
         expires_at,
     };
     store::create(&state.db, &new, &form::actor(&staff, &state)).await?;
-    crate::refresh_revoked(&state).await?;
+    crate::refresh_token_ids(&state).await?;
     Ok(form::done(PAGE, Done::Created, &format!("d-{}", issued.id)))
 }
 
@@ -211,7 +211,7 @@ pub async fn post_revoke_deployment(
     }
     match store::revoke(&state.db, &id, &form::actor(&staff, &state)).await? {
         Outcome::Done => {
-            crate::refresh_revoked(&state).await?;
+            crate::refresh_token_ids(&state).await?;
             Ok(
                 axum::response::Redirect::to(&format!("{PAGE}?done=revoked#d-{id}"))
                     .into_response(),

@@ -176,7 +176,7 @@ async fn bad_tokens_are_refused(backend: Backend) {
         server::db::Db::Postgres(pool) => sqlx::query("insert into revoked_tokens (token_id, revoked_at) values ($1, now())").bind(&token_id).execute(pool).await.map(|_| ()),
     }
     .unwrap();
-    server::refresh_revoked(&app.state).await.unwrap();
+    server::refresh_token_ids(&app.state).await.unwrap();
     let revoked = post(&app, Some(&office), body.clone()).await;
     assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
     assert!(revoked.text.contains("revoked"));
