@@ -17,7 +17,9 @@ pub mod errors;
 pub mod form;
 pub mod login;
 pub mod settings;
+pub mod strength;
 pub mod texts;
+pub mod throttle;
 pub mod tutorials;
 
 use axum::Router;

@@ -100,10 +100,13 @@ pub struct Admin {
     pub session_idle_minutes: u32,
     /// Hours after which a session ends however active it is.
     pub session_hours: u32,
-    /// Failed sign-ins allowed per account per 15 minutes.
-    pub login_attempts_per_account: u32,
-    /// Sign-in attempts allowed per network per 15 minutes.
-    pub login_attempts_per_network: u32,
+    /// Failed sign-ins (or current-password checks) of one account from one network
+    /// before each further attempt waits: 1 minute, then twice as long after every
+    /// failure, up to an hour. The right password resets the count.
+    pub login_failures_before_delay: u32,
+    /// Failed sign-ins from one network, for any accounts, per 15 minutes, after which
+    /// the network waits.
+    pub login_failures_per_network: u32,
 }
 
 /// A secret whose `Debug` and serialised forms never show it.
@@ -257,8 +260,8 @@ impl Default for Config {
                 secure_cookies: true,
                 session_idle_minutes: 30,
                 session_hours: 12,
-                login_attempts_per_account: 5,
-                login_attempts_per_network: 30,
+                login_failures_before_delay: 5,
+                login_failures_per_network: 30,
             },
             limits: Limits {
                 reports_per_minute_per_token: 20,
@@ -417,9 +420,9 @@ impl Config {
         {
             bail!("admin.session_idle_minutes must be 1 to 1440 and admin.session_hours 1 to 168");
         }
-        if admin.login_attempts_per_account == 0 || admin.login_attempts_per_network == 0 {
+        if admin.login_failures_before_delay == 0 || admin.login_failures_per_network == 0 {
             bail!(
-                "admin.login_attempts_per_account and admin.login_attempts_per_network must be at least 1"
+                "admin.login_failures_before_delay and admin.login_failures_per_network must be at least 1"
             );
         }
         for network in &self.campus_networks {

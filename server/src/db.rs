@@ -20,6 +20,7 @@ pub mod machine_days;
 pub mod reports;
 pub mod seed;
 pub mod settings;
+pub mod sign_in;
 pub mod wal;
 
 use std::str::FromStr;

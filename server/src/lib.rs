@@ -149,14 +149,18 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
 /// How often ended sessions are removed.
 pub const SESSION_SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
 
-/// Removes the sessions that expired or sat idle longer than the configured limit;
-/// answers how many.
+/// Removes the sessions that expired or sat idle longer than the configured limit, and
+/// failed sign-ins old enough to forget; answers how many sessions went.
 pub async fn sweep_sessions(state: &AppState) -> sqlx::Result<u64> {
     let now = state.now();
     let idle = time::Duration::minutes(i64::from(state.config.admin.session_idle_minutes));
     let removed = db::accounts::delete_stale_sessions(&state.db, now, now - idle).await?;
     if removed > 0 {
         tracing::info!(removed, "removed ended sessions");
+    }
+    let forgotten = admin::throttle::sweep(state).await?;
+    if forgotten > 0 {
+        tracing::info!(forgotten, "forgot old failed sign-ins");
     }
     Ok(removed)
 }

@@ -60,10 +60,6 @@ pub struct Limiters {
     pub reports_per_network: RateLimiter,
     /// Downloads per network.
     pub downloads_per_network: RateLimiter,
-    /// Sign-in attempts per account name.
-    pub logins_per_account: RateLimiter,
-    /// Sign-in attempts per network.
-    pub logins_per_network: RateLimiter,
 }
 
 impl std::ops::Deref for AppState {
@@ -84,14 +80,6 @@ impl AppState {
             reports_per_token: RateLimiter::per_minute(limits.reports_per_minute_per_token),
             reports_per_network: RateLimiter::per_minute(limits.reports_per_minute_per_network),
             downloads_per_network: RateLimiter::per_minute(limits.downloads_per_minute_per_network),
-            logins_per_account: RateLimiter::per_window(
-                config.admin.login_attempts_per_account,
-                crate::admin::login::LOGIN_WINDOW,
-            ),
-            logins_per_network: RateLimiter::per_window(
-                config.admin.login_attempts_per_network,
-                crate::admin::login::LOGIN_WINDOW,
-            ),
         };
         let site = Arc::new(SiteCache::new(&config));
         Ok(AppState(Arc::new(Shared {

@@ -166,6 +166,8 @@ fn action_label(action: &str, lang: Lang) -> &'static str {
         "reset" => lang.pick("還原", "Reset"),
         "revoke" => lang.pick("撤銷", "Revoked"),
         "sign_in" => lang.pick("登入", "Signed in"),
+        "sign_in_failed" => lang.pick("登入失敗", "Sign-in failed"),
+        "password_check_failed" => lang.pick("目前密碼輸入錯誤", "Wrong current password"),
         "sign_out" => lang.pick("登出", "Signed out"),
         "password" => lang.pick("變更密碼", "Changed password"),
         _ => lang.pick("其他", "Other"),

@@ -7,8 +7,10 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::{Context, bail};
 
 use super::auth::{self, Role};
+use super::strength;
 use crate::config::Config;
 use crate::db::{self, Db};
+use crate::lang::Lang;
 
 /// What to do to accounts.
 #[derive(Debug, Clone)]
@@ -45,7 +47,7 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
     let result = match command {
         AccountCommand::Add { username, role } => {
             check_name(&username)?;
-            let password = read_password(&username)?;
+            let password = read_password(config, &username)?;
             let hash = auth::hash_password_now(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
             if !db::accounts::create_user(&db, &username, role.as_str(), &hash, true, now).await? {
                 bail!("an account named {username} exists already");
@@ -60,7 +62,7 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
         }
         AccountCommand::Passwd { username } => {
             check_name(&username)?;
-            let password = read_password(&username)?;
+            let password = read_password(config, &username)?;
             let hash = auth::hash_password_now(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
             if !db::accounts::set_password(&db, &username, &hash, true, now).await? {
                 bail!("there is no account named {username}");
@@ -109,7 +111,7 @@ fn check_name(username: &str) -> anyhow::Result<()> {
 }
 
 /// Reads a new password: a no-echo prompt (twice) at a terminal, else one line of stdin.
-fn read_password(username: &str) -> anyhow::Result<String> {
+fn read_password(config: &Config, username: &str) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password(format!("New password for {username}: "))
             .context("cannot read the password")?;
@@ -126,12 +128,10 @@ fn read_password(username: &str) -> anyhow::Result<String> {
             .context("cannot read the password from standard input")?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     };
-    if let Some(problem) = auth::password_problem(&password, username) {
-        bail!(match problem {
-            "too_short" => "the password needs at least 12 characters",
-            "too_long" => "the password may have at most 200 characters",
-            _ => "the password must not be the username",
-        });
+    let institution = &config.institution;
+    let context = [institution.name_zh.as_str(), institution.name_en.as_str()];
+    if let Some(problem) = strength::problem(&password, username, &context) {
+        bail!("{}", problem.message(Lang::En));
     }
     Ok(password)
 }

@@ -1,10 +1,11 @@
 //! Signing in and out, and changing one's password.
 //!
 //! Sign-in answers the same words after the same work for an unknown account and a wrong
-//! password (an unknown account's password is checked against a fixed hash), and is
-//! limited per account name and per network before any password is checked.
+//! password (an unknown account's password is checked against a fixed hash). Wrong
+//! passwords, at sign-in and in the current-password check, are throttled per account and
+//! network by [`super::throttle`]; both outcomes of a sign-in are audited.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,14 +16,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{self, Staff};
+use super::strength;
+use super::texts::AdminText;
+use super::throttle::Attempt;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, Nav, PageContext};
-use crate::network::{ClientAddr, network_of};
+use crate::network::ClientAddr;
 use crate::state::AppState;
-
-/// The window sign-in attempts are counted in.
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// The sign-in form.
 #[derive(Debug, Deserialize)]
@@ -91,22 +92,16 @@ pub async fn post_login(
         };
         Ok((status, page).into_response())
     };
-    let now = Instant::now();
-    let network = network_of(client, &state.config).label;
-    if state
-        .limiters
-        .logins_per_network
-        .check(&network, now)
-        .is_err()
-        || state
-            .limiters
-            .logins_per_account
-            .check(&username, now)
-            .is_err()
-    {
-        tracing::warn!(login.network = %network, "sign-in throttled");
-        return refuse(t.login_throttled, StatusCode::TOO_MANY_REQUESTS);
-    }
+    let claimed = match Attempt::new(&username, client).claim(&state).await? {
+        Ok(claimed) => claimed,
+        Err(wait) => {
+            let problem = throttled_text(t, wait);
+            let mut response = refuse(&problem, StatusCode::TOO_MANY_REQUESTS)?;
+            retry_after(&mut response, wait);
+            return Ok(response);
+        }
+    };
+    let network = claimed.network().to_owned();
     let user = if auth::valid_username(&username) {
         db::accounts::find_user(&state.db, &username).await?
     } else {
@@ -120,16 +115,29 @@ pub async fn post_login(
     let accepted =
         auth::verify_password(user.as_ref().map(|u| u.password_hash.clone()), password).await;
     let Some(user) = user.filter(|_| accepted) else {
+        claimed.failed(&state).await?;
         tracing::info!(login.network = %network, "sign-in refused");
+        let typed: String = username.chars().take(64).collect();
+        let details = serde_json::json!({ "network": network });
+        db::accounts::audit_account(
+            &state.db,
+            state.now(),
+            &typed,
+            "sign_in_failed",
+            &typed,
+            Some(details),
+        )
+        .await?;
         return refuse(t.login_wrong, StatusCode::UNAUTHORIZED);
     };
+    claimed.succeeded(&state).await?;
     // A new session id at every sign-in: a session fixed before sign-in is worthless.
     if let Some(old) = old_session(&context, &state) {
         db::accounts::delete_session(&state.db, &old).await?;
     }
     let secret = auth::start_session(&state, user.id).await?;
     tracing::info!(login.user = %user.username, "signed in");
-    let details = serde_json::json!({ "network": network.to_string() });
+    let details = serde_json::json!({ "network": network });
     db::accounts::audit_account(
         &state.db,
         state.now(),
@@ -193,43 +201,67 @@ pub async fn get_password(
 pub async fn post_password(
     State(state): State<AppState>,
     context: PageContext,
+    ClientAddr(client): ClientAddr,
     staff: Staff,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
     staff.check_csrf(&form.csrf)?;
     let t = super::texts::text(context.lang);
+    let page = |problem: String| PasswordPage {
+        layout: Layout::new(&state, &context, Nav::Admin),
+        csrf: staff.csrf_token.clone(),
+        forced: staff.must_change_password,
+        problem: Some(problem),
+    };
     let user = db::accounts::find_user(&state.db, &staff.username)
         .await?
         .ok_or(Error::SignInRequired)?;
-    let problem = if !auth::verify_password(
+    // The current password is a sign-in of its own: a stolen session must not guess it.
+    let claimed = match Attempt::new(&staff.username, client).claim(&state).await? {
+        Ok(claimed) => claimed,
+        Err(wait) => {
+            let problem = throttled_text(t, wait);
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, page(problem)).into_response();
+            retry_after(&mut response, wait);
+            return Ok(response);
+        }
+    };
+    let current_right = auth::verify_password(
         Some(user.password_hash),
         form.current
             .chars()
             .take(auth::MAX_PASSWORD_CHARS)
             .collect(),
     )
-    .await
-    {
-        Some(t.password_current_wrong)
-    } else if form.new != form.confirm {
-        Some(t.password_mismatch)
-    } else if form.new == form.current {
-        Some(t.password_unchanged)
+    .await;
+    if current_right {
+        claimed.succeeded(&state).await?;
     } else {
-        auth::password_problem(&form.new, &staff.username).map(|p| match p {
-            "too_short" => t.password_too_short,
-            "too_long" => t.password_too_long,
-            _ => t.password_same_as_name,
-        })
+        let details = serde_json::json!({ "network": claimed.network() });
+        claimed.failed(&state).await?;
+        db::accounts::audit_account(
+            &state.db,
+            state.now(),
+            &staff.username,
+            "password_check_failed",
+            &staff.username,
+            Some(details),
+        )
+        .await?;
+    }
+    let site = state.site();
+    let names = [site.site.name_zh.as_str(), site.site.name_en.as_str()];
+    let problem = if !current_right {
+        Some(t.password_current_wrong.to_owned())
+    } else if form.new != form.confirm {
+        Some(t.password_mismatch.to_owned())
+    } else if form.new == form.current {
+        Some(t.password_unchanged.to_owned())
+    } else {
+        strength::problem(&form.new, &staff.username, &names).map(|p| p.message(context.lang))
     };
     if let Some(problem) = problem {
-        let page = PasswordPage {
-            layout: Layout::new(&state, &context, Nav::Admin),
-            csrf: staff.csrf_token.clone(),
-            forced: staff.must_change_password,
-            problem: Some(problem.to_owned()),
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(problem)).into_response());
     }
     let hash = auth::hash_password(form.new).await?;
     db::accounts::set_password(&state.db, &staff.username, &hash, false, state.now()).await?;
@@ -263,4 +295,17 @@ fn with_cookie(mut response: Response, cookie: &str) -> Result<Response> {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// The throttle's answer, with how long to wait in whole minutes.
+fn throttled_text(t: &AdminText, wait: Duration) -> String {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    t.login_throttled.replace("{minutes}", &minutes.to_string())
+}
+
+fn retry_after(response: &mut Response, wait: Duration) {
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(wait.as_secs().max(1)),
+    );
 }

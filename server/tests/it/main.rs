@@ -27,5 +27,6 @@ mod lang;
 mod machine_days;
 mod operations;
 mod reports;
+mod sign_in;
 mod tutorials;
 mod util;
