@@ -12,6 +12,7 @@ pub mod cli;
 pub mod dashboard;
 pub mod demo;
 pub mod deployments;
+pub mod downloads;
 pub mod edit_texts;
 pub mod errors;
 pub mod form;
@@ -38,7 +39,7 @@ pub struct Chrome {
     /// The session's CSRF token, for every form on the page.
     pub csrf: String,
     /// The current section: `dashboard`, `catalogue`, `tutorials`, `errors`, `settings`,
-    /// `deployments`, `audit`.
+    /// `downloads`, `deployments`, `audit`.
     pub section: &'static str,
 }
 
@@ -142,6 +143,9 @@ pub fn table() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(settings::get_settings).post(settings::post_settings),
         ),
         ("/admin/settings/reset", post(settings::post_reset_settings)),
+        // Download tokens: the passed-around ones, and revoking (downloads.rs).
+        ("/admin/downloads", get(downloads::get_downloads)),
+        ("/admin/downloads/revoke", post(downloads::post_revoke)),
         // Deployment tokens for managed labs (deployments.rs).
         (
             "/admin/deployments",

@@ -76,6 +76,10 @@ pub struct CampusNetwork {
 pub struct Limits {
     /// Reports one download token may send per minute.
     pub reports_per_minute_per_token: u32,
+    /// PCs one download's token is accepted from (a re-installed PC has a new id, so a
+    /// few); reports from more are refused and the download is listed on the dashboard
+    /// as passed around. Deployment tokens have no such limit.
+    pub machines_per_download_token: u32,
     /// Reports one network (campus network, or /24 / /48) may send per minute.
     pub reports_per_minute_per_network: u32,
     /// Downloads one network may make per minute.
@@ -265,6 +269,7 @@ impl Default for Config {
             },
             limits: Limits {
                 reports_per_minute_per_token: 20,
+                machines_per_download_token: 5,
                 reports_per_minute_per_network: 6000,
                 downloads_per_minute_per_network: 600,
                 header_timeout_secs: 10,
@@ -391,6 +396,10 @@ impl Config {
             (
                 "limits.reports_per_minute_per_token",
                 self.limits.reports_per_minute_per_token,
+            ),
+            (
+                "limits.machines_per_download_token",
+                self.limits.machines_per_download_token,
             ),
             (
                 "limits.reports_per_minute_per_network",

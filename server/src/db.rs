@@ -21,6 +21,7 @@ pub mod reports;
 pub mod seed;
 pub mod settings;
 pub mod sign_in;
+pub mod token_machines;
 pub mod wal;
 
 use std::str::FromStr;

@@ -30,6 +30,9 @@ pub enum Error {
     /// Missing, malformed, expired, revoked, or another product's download token.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
+    /// A download's token that already reported from as many PCs as it may.
+    #[error("the download token reported from too many PCs")]
+    TooManyMachines,
     /// A request body that is too large.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -95,7 +98,7 @@ impl Error {
             Error::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) | Error::SignInRequired => StatusCode::UNAUTHORIZED,
             Error::PasswordChangeRequired => StatusCode::SEE_OTHER,
-            Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::Forbidden | Error::TooManyMachines => StatusCode::FORBIDDEN,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -131,6 +134,15 @@ impl Error {
                 field: None,
                 message_en: format!("The download token {why}."),
                 message_zh: format!("下載憑證無效：{why}。"),
+            },
+            Error::TooManyMachines => ErrorReport {
+                code: "too_many_machines",
+                field: None,
+                message_en: "This download was already used on as many PCs as one download may: \
+                             download the activator again on this PC."
+                    .to_owned(),
+                message_zh: "這份下載已在允許的電腦數量上使用過，請在這台電腦重新下載啟用工具。"
+                    .to_owned(),
             },
             Error::PayloadTooLarge => ErrorReport::for_status(StatusCode::PAYLOAD_TOO_LARGE),
             Error::SignInRequired | Error::PasswordChangeRequired => ErrorReport {

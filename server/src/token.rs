@@ -131,11 +131,7 @@ impl TokenKey {
         ) else {
             return Err(Refusal::Malformed);
         };
-        if id.len() != ID_BYTES * 2
-            || !id.bytes().all(|b| b.is_ascii_hexdigit())
-            || expires.len() > 12
-            || mac.len() != 64
-        {
+        if !is_id(id) || expires.len() > 12 || mac.len() != 64 {
             return Err(Refusal::Malformed);
         }
         let expires: i64 = expires.parse().map_err(|_| Refusal::Malformed)?;
@@ -183,7 +179,12 @@ impl TokenIds {
     }
 }
 
-/// Lower-case hex.
+/// Whether `id` has a token id's shape: 24 lower-case hex digits, as issued.
+pub fn is_id(id: &str) -> bool {
+    id.len() == ID_BYTES * 2 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// `bytes` as lower-case hex.
 pub fn encode_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -225,6 +226,19 @@ mod tests {
 
     fn key() -> TokenKey {
         TokenKey::from_bytes(&[7; 32])
+    }
+
+    #[test]
+    fn only_token_ids_are_ids() {
+        assert!(is_id("0123456789abcdef01234567"));
+        for bad in [
+            "",
+            "0123456789ABCDEF01234567",
+            "0123456789abcdef0123456",
+            "../../etc/passwd",
+        ] {
+            assert!(!is_id(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //
 // Signs in with an account whose password was set by someone else (so the portal first
 // asks for a new one), opens the dashboard, edits Office 2016's licence term, finds the
-// new term on the public software list, and creates a deployment token for a computer
-// lab — saving a screenshot at each step. Exits 1
+// new term on the public software list, creates a deployment token for a computer lab,
+// and revokes the download tokens issued before today — saving a screenshot at each step. Exits 1
 // naming the step that failed. It only talks to BASE_URL.
 
 import { expect, start } from './flow.mjs';
@@ -67,6 +67,20 @@ await step('deployment', async () => {
   expect(await row.count() === 1, 'the new deployment is listed');
   const zip = await row.locator('a', { hasText: 'Download the deployment zip' }).getAttribute('href');
   expect(/^\/admin\/deployments\/[0-9a-f]{24}\/zip$/.test(zip), `its zip: ${zip}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(!overflow, 'no sideways scrolling');
+});
+
+await step('downloads', async () => {
+  await page.goto(`${base}/admin/downloads?lang=en`);
+  expect((await page.textContent('h1')).includes('Download tokens'), 'the downloads page');
+  const today = new Date().toISOString().slice(0, 10);
+  const form = page.locator('form.edit-form', { hasText: 'Revoke every download before a date' });
+  await form.locator('#f-before').fill(today);
+  await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
+  const revoked = new URL(page.url()).searchParams.get('revoked');
+  expect(revoked !== null, `revoked: ${page.url()}`);
+  expect(await page.locator('p[role=status]').count() === 1, 'says what it revoked');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   expect(!overflow, 'no sideways scrolling');
 });

@@ -183,6 +183,7 @@ fn entity_label(entity: &str, lang: Lang) -> String {
         "error_code" => lang.pick("錯誤碼", "Error code"),
         "settings" => lang.pick("學校資訊", "Institution settings"),
         "deployment" => lang.pick("大量部署", "Deployment"),
+        "download" => lang.pick("下載憑證", "Download token"),
         "account" => lang.pick("帳號", "Account"),
         other => other,
     }

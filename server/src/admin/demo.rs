@@ -139,6 +139,7 @@ async fn store(state: &AppState, plan: reports::Plan) -> anyhow::Result<(u64, u6
             network: plan.network,
             received_at,
             day: state.local_date(received_at),
+            machine_limit: None,
         })
         .await
         .map_err(|e| anyhow::anyhow!("storing a report: {e}"))?;

@@ -206,7 +206,7 @@ pub async fn post_revoke_deployment(
     Form(confirm): Form<CsrfOnly>,
 ) -> Result<Response> {
     allow_change(&staff, &confirm.csrf)?;
-    if !is_token_id(&id) {
+    if !crate::token::is_id(&id) {
         return Err(Error::NotFound);
     }
     match store::revoke(&state.db, &id, &form::actor(&staff, &state)).await? {
@@ -223,7 +223,7 @@ pub async fn post_revoke_deployment(
 
 /// The deployment `id`, if it exists and is neither revoked nor expired.
 async fn find_active(state: &AppState, id: &str) -> Result<DeploymentRow> {
-    if !is_token_id(id) {
+    if !crate::token::is_id(id) {
         return Err(Error::NotFound);
     }
     let now = state.now();
@@ -231,11 +231,6 @@ async fn find_active(state: &AppState, id: &str) -> Result<DeploymentRow> {
         .await?
         .filter(|d| d.revoked_at.is_none() && d.expires_at > now)
         .ok_or(Error::NotFound)
-}
-
-/// Whether `id` looks like a token id: 24 lower-case hex digits.
-fn is_token_id(id: &str) -> bool {
-    id.len() == 24 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 async fn page(
@@ -332,22 +327,4 @@ async fn page(
 /// A year from `today`: what the form suggests.
 fn default_until(today: Date) -> Date {
     today + Duration::days(365)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_token_ids_are_looked_up() {
-        assert!(is_token_id("0123456789abcdef01234567"));
-        for bad in [
-            "",
-            "0123456789ABCDEF01234567",
-            "0123456789abcdef0123456",
-            "../../etc/passwd",
-        ] {
-            assert!(!is_token_id(bad), "{bad}");
-        }
-    }
 }

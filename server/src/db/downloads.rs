@@ -6,10 +6,13 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::json;
+use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 
 use super::counts::{self, Counts};
-use super::{Db, chunks, values_list, with_tx};
+use super::edit_audit::{self, Actor};
+use super::{Db, chunks, values_list, with_pool, with_tx};
 
 /// A download about to be served.
 #[derive(Clone, Debug)]
@@ -80,6 +83,106 @@ pub async fn record_batch(db: &Db, downloads: &[Download]) -> sqlx::Result<()> {
     }
     counts::DOWNLOADS.add(&mut tx, &per_day).await?;
     tx.commit().await
+}
+
+/// A download whose token reported from more PCs than one download may.
+#[derive(Clone, Debug, FromRow)]
+pub struct PassedAround {
+    /// Its token's id.
+    pub token_id: String,
+    /// The version downloaded.
+    pub version_slug: String,
+    /// The network it was downloaded from.
+    pub network: String,
+    /// When.
+    pub created_at: OffsetDateTime,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<OffsetDateTime>,
+    /// PCs whose reports were accepted.
+    pub machines: i32,
+    /// PCs beyond the limit, refused.
+    pub refused_machines: i32,
+}
+
+/// The downloads passed around (refused at least one PC), newest first, at most `limit`.
+pub async fn passed_around(db: &Db, limit: i64) -> sqlx::Result<Vec<PassedAround>> {
+    const SQL: &str = "
+        select token_id, version_slug, network, created_at, revoked_at, machines, refused_machines
+        from downloads where refused_machines > 0
+        order by created_at desc limit $1";
+    with_pool!(db, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await)
+}
+
+/// How many downloads were passed around and are not revoked.
+pub async fn passed_around_count(db: &Db) -> sqlx::Result<i64> {
+    const SQL: &str =
+        "select count(*) from downloads where refused_machines > 0 and revoked_at is null";
+    with_pool!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await)
+}
+
+/// Which downloads to revoke.
+#[derive(Clone, Debug)]
+pub enum Revocation {
+    /// The one with this token id.
+    One(String),
+    /// Every one made from this network (its label, as the dashboard shows it).
+    Network(String),
+    /// Every one made before this instant.
+    IssuedBefore(OffsetDateTime),
+}
+
+/// Revokes the downloads `which` picks that are not revoked yet: marks them, lists their
+/// tokens in `revoked_tokens`, and audits, in one transaction; answers how many.
+pub async fn revoke(db: &Db, which: &Revocation, actor: &Actor) -> sqlx::Result<u64> {
+    let (condition, key, details) = match which {
+        Revocation::One(id) => ("token_id = $2", id.clone(), json!({ "token": id })),
+        Revocation::Network(network) => (
+            "network = $2",
+            network.clone(),
+            json!({ "network": network }),
+        ),
+        Revocation::IssuedBefore(at) => (
+            "created_at < $2",
+            at.date().to_string(),
+            json!({ "issued_before": at.unix_timestamp() }),
+        ),
+    };
+    let list = format!(
+        "insert into revoked_tokens (token_id, revoked_at)
+         select token_id, $1 from downloads where revoked_at is null and {condition}
+         on conflict (token_id) do nothing"
+    );
+    let mark =
+        format!("update downloads set revoked_at = $1 where revoked_at is null and {condition}");
+    let mut tx = db.begin().await?;
+    macro_rules! run {
+        ($sql:expr) => {
+            match which {
+                Revocation::One(v) | Revocation::Network(v) => with_tx!(&mut tx, conn => sqlx::query($sql)
+                    .bind(actor.at).bind(v).execute(&mut *conn).await.map(|r| r.rows_affected())),
+                Revocation::IssuedBefore(at) => with_tx!(&mut tx, conn => sqlx::query($sql)
+                    .bind(actor.at).bind(*at).execute(&mut *conn).await.map(|r| r.rows_affected())),
+            }
+        };
+    }
+    run!(&list)?;
+    let revoked = run!(&mark)?;
+    if revoked == 0 {
+        return Ok(0);
+    }
+    let mut after = details;
+    after["downloads"] = json!(revoked);
+    edit_audit::record(
+        &mut tx,
+        actor,
+        "revoke",
+        ("download", &key),
+        None,
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(revoked)
 }
 
 /// The ids of revoked tokens.

@@ -25,8 +25,9 @@ use protocol::report::{
 use time::{Date, OffsetDateTime};
 
 use super::counts::{self, Counts};
+use super::token_machines::{self, Sender};
 use super::{
-    AdvisoryLock, Db, chunks, in_lists, machine_days, values_list, values_list_after, with_tx,
+    AdvisoryLock, Db, Tx, chunks, in_lists, machine_days, values_list, values_list_after, with_tx,
 };
 
 /// A validated report with what the server knows of its arrival.
@@ -42,6 +43,8 @@ pub struct Incoming {
     pub received_at: OffsetDateTime,
     /// That day in the institution's time zone.
     pub day: Date,
+    /// How many PCs its token may report from (`None`: a deployment's, meant for many).
+    pub machine_limit: Option<u32>,
 }
 
 /// Whether a report was new.
@@ -51,6 +54,8 @@ pub enum Stored {
     New,
     /// Stored before (same `report_id`); nothing changed.
     Repeat,
+    /// Not stored: its token reported from as many other PCs as it may.
+    TooManyMachines,
 }
 
 /// The roll-up rows a batch adds to, each counted once.
@@ -136,6 +141,8 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
         stored_before.extend(found);
     }
     rows.retain(|r| !stored_before.contains(&r.item.report.report_id));
+    let refused = over_machine_limit(&mut tx, &rows).await?;
+    rows.retain(|r| !refused.contains(r.item.report.report_id.as_str()));
     for chunk in chunks(&rows) {
         // Batches are stored one at a time, so no id can arrive between the select above
         // and this insert; should one all the same (a row written around the writer), the
@@ -190,7 +197,9 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
         .iter()
         .map(|item| {
             let id = item.report.report_id.as_str();
-            if first.insert(id) && new_ids.contains(id) {
+            if refused.contains(id) {
+                Stored::TooManyMachines
+            } else if first.insert(id) && new_ids.contains(id) {
                 rollups.count(item);
                 Stored::New
             } else {
@@ -201,6 +210,34 @@ pub async fn store_batch(db: &Db, batch: &[Incoming]) -> sqlx::Result<Vec<Stored
     rollups.write(&mut tx).await?;
     tx.commit().await?;
     Ok(results)
+}
+
+/// The ids of the new reports whose token may not report from their PC: it reported from
+/// as many others as it may (see [`token_machines`]).
+async fn over_machine_limit<'a>(tx: &mut Tx, rows: &[Row<'a>]) -> sqlx::Result<HashSet<&'a str>> {
+    let limited: Vec<(&str, Sender<'_>)> = rows
+        .iter()
+        .filter_map(|row| {
+            let item = row.item;
+            item.machine_limit.map(|limit| {
+                let sender = Sender {
+                    token_id: &item.token_id,
+                    machine_id: &item.report.machine.id,
+                    limit,
+                    at: item.received_at,
+                };
+                (item.report.report_id.as_str(), sender)
+            })
+        })
+        .collect();
+    let senders: Vec<Sender<'_>> = limited.iter().map(|(_, sender)| *sender).collect();
+    let answers = token_machines::admit(tx, &senders).await?;
+    Ok(limited
+        .iter()
+        .zip(answers)
+        .filter(|(_, accepted)| !accepted)
+        .map(|((id, _), _)| *id)
+        .collect())
 }
 
 /// How many reports are stored (for tests and benchmarks).
@@ -294,7 +331,7 @@ impl<'a> Rollups<'a> {
     }
 
     /// Adds the counts to the roll-up tables, a multi-row upsert per table.
-    async fn write(&self, tx: &mut super::Tx) -> sqlx::Result<()> {
+    async fn write(&self, tx: &mut Tx) -> sqlx::Result<()> {
         counts::OUTCOMES.add(tx, &self.outcomes).await?;
         counts::ERRORS.add(tx, &self.errors).await?;
         let machines: Vec<_> = self.machines.iter().collect();

@@ -4,7 +4,8 @@
 //! content type (415), size (413), the sender's network's rate (429), the token's shape
 //! (401), the report itself, strictly (422, naming the field), the token's signature for
 //! the report's product, expiry and revocation (401), the token's rate (429). Then the
-//! report joins the next group commit; 201 when it was new, 200 when it was stored before.
+//! report joins the next group commit; 201 when it was new, 200 when it was stored before,
+//! 403 when its download's token already reported from as many other PCs as it may.
 
 use std::time::Instant;
 
@@ -41,6 +42,7 @@ pub struct Accepted {
         (status = 201, description = "Stored", body = Accepted),
         (status = 200, description = "Stored before (same report_id); counted once", body = Accepted),
         (status = 401, description = "Missing, malformed, expired, revoked, or another product's download token", body = crate::middleware::ApiError),
+        (status = 403, description = "The download token already reported from as many PCs as one download may (`limits.machines_per_download_token`): download the activator on this PC", body = crate::middleware::ApiError),
         (status = 413, description = "Larger than 32 KiB", body = crate::middleware::ApiError),
         (status = 415, description = "Not application/json", body = crate::middleware::ApiError),
         (status = 422, description = "Not an acceptable report; `field` names the field", body = crate::middleware::ApiError),
@@ -103,7 +105,8 @@ pub async fn post_report(
         })?;
     // A download's token is one PC's (a few runs a minute at most); a deployment's is a
     // whole lab's, limited per PC instead.
-    let limited = if state.deployments.contains(&token_id) {
+    let deployment = state.deployments.contains(&token_id);
+    let limited = if deployment {
         format!("{token_id}/{}", report.machine.id)
     } else {
         token_id.clone()
@@ -121,6 +124,7 @@ pub async fn post_report(
         network: network.label,
         received_at,
         day: state.local_date(received_at),
+        machine_limit: (!deployment).then_some(state.config.limits.machines_per_download_token),
     };
     let stored = state.ingest.submit(incoming).await?;
     // The access log already has a line per request; this one is for debugging.
@@ -150,5 +154,6 @@ pub async fn post_report(
                 report_id,
             }),
         ),
+        Stored::TooManyMachines => return Err(Error::TooManyMachines),
     })
 }

@@ -17,6 +17,7 @@ on_both_databases!(
 );
 
 /// A signed-in admin: the session cookie and its CSRF token.
+#[derive(Clone)]
 pub struct Session {
     /// `name=value` for the `Cookie` header.
     pub cookie: String,

@@ -94,6 +94,7 @@ pub async fn store(app: &TestApp, run: &Run<'_>, n: u32) -> OffsetDateTime {
             network: run.network.to_owned(),
             received_at,
             day: app.state.local_date(received_at),
+            machine_limit: None,
         })
         .await
         .unwrap();

@@ -72,6 +72,7 @@ fn incoming(
         network: network.to_owned(),
         received_at: at,
         day: app.state.local_date(at),
+        machine_limit: None,
     }
 }
 

@@ -28,5 +28,6 @@ mod machine_days;
 mod operations;
 mod reports;
 mod sign_in;
+mod tokens;
 mod tutorials;
 mod util;

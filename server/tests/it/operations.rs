@@ -102,7 +102,10 @@ async fn the_openapi_document_describes_the_json_api() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(statuses, ["200", "201", "401", "413", "415", "422", "429"]);
+    assert_eq!(
+        statuses,
+        ["200", "201", "401", "403", "413", "415", "422", "429"]
+    );
     let report = &doc["components"]["schemas"]["Report"];
     let required: Vec<&str> = report["required"]
         .as_array()

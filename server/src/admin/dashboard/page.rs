@@ -33,6 +33,8 @@ pub struct DashboardPage {
     admin_css: &'static str,
     /// What is wrong with the executable downloads serve: missing, unsigned, broken.
     activator_warning: Option<&'static str>,
+    /// How many unrevoked downloads were passed around (refused a PC over the limit).
+    passed_around: Option<String>,
     form: FormView,
     range_note: String,
     /// The filters as a query string, for the export links.
@@ -118,6 +120,10 @@ pub async fn get_dashboard(
         Some(Verdict::Broken) => Some(t.activator_broken),
         Some(Verdict::Signed) => None,
     };
+    let passed_around = match crate::db::downloads::passed_around_count(&state.db).await? {
+        0 => None,
+        n => Some(t.passed_around.replace("{n}", &n.to_string())),
+    };
     let sum = |f: fn(&DayRow) -> i64| daily.iter().map(f).sum::<i64>();
     let (reports, success, partial) = (sum(|d| d.total), sum(|d| d.success), sum(|d| d.partial));
     let failed = reports - success - partial;
@@ -189,6 +195,7 @@ pub async fn get_dashboard(
         t,
         admin_css: assets::url("admin.css"),
         activator_warning,
+        passed_around,
         range_note: sentences::range_note(lang, &form.from, &form.to, f.days(), scope.zone_name()),
         form,
         query: format!("{}&lang={}", f.query_string(), lang.tag()),

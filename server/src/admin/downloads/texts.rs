@@ -1,0 +1,113 @@
+//! The downloads page's fixed strings in both languages. A string missing in either
+//! language does not compile.
+
+use crate::lang::Lang;
+
+/// Every fixed string of `/admin/downloads`.
+#[derive(Debug)]
+pub struct DownloadText {
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub passed_title: &'static str,
+    pub passed_lead: &'static str,
+    pub none: &'static str,
+    pub col_download: &'static str,
+    pub col_version: &'static str,
+    pub col_network: &'static str,
+    pub col_machines: &'static str,
+    pub col_refused: &'static str,
+    pub col_actions: &'static str,
+    pub revoked: &'static str,
+    pub revoke: &'static str,
+    pub revoke_title: &'static str,
+    pub revoke_lead: &'static str,
+    pub one_title: &'static str,
+    pub field_token: &'static str,
+    pub field_token_hint: &'static str,
+    pub network_title: &'static str,
+    pub field_network: &'static str,
+    pub field_network_hint: &'static str,
+    pub before_title: &'static str,
+    pub field_before: &'static str,
+    pub field_before_hint: &'static str,
+    pub problem_token: &'static str,
+    pub problem_network: &'static str,
+    pub problem_before: &'static str,
+    pub done_revoked: &'static str,
+    pub done_none: &'static str,
+    pub lifetime: &'static str,
+}
+
+pub static ZH_TW: DownloadText = DownloadText {
+    title: "下載憑證",
+    lead: "每份下載都帶有一個憑證，啟用工具用它回報結果。一份下載只能在少數幾台電腦上使用；在更多電腦上使用的會被拒絕，並列在下方。",
+    passed_title: "被轉傳的下載",
+    passed_lead: "這些下載的憑證在超過上限的電腦上回報過：多出來的電腦的回報都被拒絕了。若確定是被轉傳，可撤銷該下載。",
+    none: "目前沒有被轉傳的下載。",
+    col_download: "下載時間",
+    col_version: "版本",
+    col_network: "網路",
+    col_machines: "已接受的電腦",
+    col_refused: "被拒絕的電腦",
+    col_actions: "動作",
+    revoked: "已撤銷",
+    revoke: "撤銷",
+    revoke_title: "撤銷憑證",
+    revoke_lead: "撤銷後，該憑證的回報一律被拒絕（這台入口網站立即生效，共用資料庫的其他入口網站在 30 秒內生效）。使用者重新下載即可取得新的憑證。每次撤銷都會記入變更紀錄。",
+    one_title: "撤銷一份下載",
+    field_token: "憑證編號",
+    field_token_hint: "24 個十六進位字元，見下載的 activator.toml 中 download_token 的第二段，或上方的列表。",
+    network_title: "撤銷某個網路的所有下載",
+    field_network: "網路",
+    field_network_hint: "與儀表板上顯示的一樣：校園網路的名稱，或如 192.0.2.0/24 的網段。",
+    before_title: "撤銷某日以前的所有下載",
+    field_before: "日期",
+    field_before_hint: "在這天（學校時區）開始之前發出的下載憑證全部撤銷；大量部署的憑證請在「大量部署」頁面處理。",
+    problem_token: "請輸入 24 個十六進位字元的憑證編號。",
+    problem_network: "請輸入 1 到 64 個字元的網路名稱或網段。",
+    problem_before: "請輸入今天或以前的日期。",
+    done_revoked: "已撤銷 {n} 份下載。",
+    done_none: "沒有符合的未撤銷下載，沒有任何變更。",
+    lifetime: "新下載的憑證有效 {days} 天（設定檔中的 download_token_days）。",
+};
+
+pub static EN: DownloadText = DownloadText {
+    title: "Download tokens",
+    lead: "Every download carries a token the activator reports with. One download is accepted from a few PCs only; reports from more are refused, and the download is listed below.",
+    passed_title: "Downloads passed around",
+    passed_lead: "These downloads' tokens reported from more PCs than allowed: the extra PCs' reports were refused. Revoke one when you are sure it was passed around.",
+    none: "No download has been passed around.",
+    col_download: "Downloaded",
+    col_version: "Version",
+    col_network: "Network",
+    col_machines: "PCs accepted",
+    col_refused: "PCs refused",
+    col_actions: "Actions",
+    revoked: "Revoked",
+    revoke: "Revoke",
+    revoke_title: "Revoke tokens",
+    revoke_lead: "A revoked token's reports are refused (at once on this portal, within 30 seconds on others sharing the database). Downloading again gives a new token. Every revocation is in the change log.",
+    one_title: "Revoke one download",
+    field_token: "Token id",
+    field_token_hint: "24 hexadecimal digits: the second part of download_token in the download's activator.toml, or from the list above.",
+    network_title: "Revoke every download of a network",
+    field_network: "Network",
+    field_network_hint: "As the dashboard shows it: a campus network's name, or a prefix such as 192.0.2.0/24.",
+    before_title: "Revoke every download before a date",
+    field_before: "Date",
+    field_before_hint: "Every download token issued before this day began (in the institution's time zone); deployment tokens are revoked on the Deployments page.",
+    problem_token: "Type a token id of 24 hexadecimal digits.",
+    problem_network: "Type a network's name or prefix, 1 to 64 characters.",
+    problem_before: "Type a date no later than today.",
+    done_revoked: "{n} download(s) revoked.",
+    done_none: "No unrevoked download matched; nothing changed.",
+    lifetime: "New downloads' tokens last {days} days (download_token_days in the configuration).",
+};
+
+/// The strings in `lang`.
+pub fn text(lang: Lang) -> &'static DownloadText {
+    match lang {
+        Lang::ZhTw => &ZH_TW,
+        Lang::En => &EN,
+    }
+}
