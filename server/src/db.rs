@@ -22,6 +22,7 @@ pub mod seed;
 pub mod settings;
 pub mod sign_in;
 pub mod token_machines;
+pub mod unavailable;
 pub mod wal;
 
 use std::str::FromStr;
@@ -166,6 +167,7 @@ impl Db {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))
+            .after_release(|conn, _| Box::pin(unavailable::keep_connection(conn)))
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open {url}"))?;
@@ -217,7 +219,20 @@ impl Db {
         Ok(match self {
             Db::Sqlite(pool, gate) => {
                 let pass = gate.pass().await;
-                Tx::Sqlite(pool.begin_with("begin immediate").await?, pass)
+                let mut tries = 0;
+                loop {
+                    match pool.begin_with("begin immediate").await {
+                        Ok(tx) => break Tx::Sqlite(tx, pass),
+                        // A connection left inside a transaction SQLite ended itself (a
+                        // full disk): it is closed on its way back, so try another.
+                        Err(sqlx::Error::InvalidSavePointStatement) if tries < 16 => {
+                            unavailable::suspect();
+                            tries += 1;
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                        Err(error) => return Err(error),
+                    }
+                }
             }
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })

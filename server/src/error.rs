@@ -90,6 +90,9 @@ pub struct ErrorReport {
 /// `Result` with the server's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// How long a client waits before trying again after a 503.
+pub const RETRY_AFTER_SECS: u64 = 5;
+
 impl Error {
     /// The HTTP status for this error.
     pub fn status(&self) -> StatusCode {
@@ -104,6 +107,9 @@ impl Error {
             Error::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Database(e) if crate::db::unavailable::is_unavailable(e) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -180,8 +186,25 @@ impl Error {
             Error::Unavailable(what) => ErrorReport {
                 code: "unavailable",
                 field: None,
-                message_en: format!("{what} is not available on this server right now."),
-                message_zh: format!("這台伺服器目前無法提供：{what}。"),
+                message_en: format!(
+                    "{} is not available on this server right now; nothing was stored. \
+                     Try again in {RETRY_AFTER_SECS} s.",
+                    capitalised(what)
+                ),
+                message_zh: format!(
+                    "這台伺服器目前無法提供：{what}，這次沒有儲存任何資料，請 {RETRY_AFTER_SECS} 秒後再試。"
+                ),
+            },
+            Error::Database(e) if crate::db::unavailable::is_unavailable(e) => ErrorReport {
+                code: "unavailable",
+                field: None,
+                message_en: format!(
+                    "The database is unavailable for a moment; nothing was stored. \
+                     Try again in {RETRY_AFTER_SECS} s."
+                ),
+                message_zh: format!(
+                    "資料庫暫時無法使用，這次沒有儲存任何資料，請 {RETRY_AFTER_SECS} 秒後再試。"
+                ),
             },
             Error::Database(_) | Error::Internal(_) => ErrorReport {
                 code: "internal",
@@ -216,14 +239,27 @@ impl IntoResponse for Error {
             // Logged on the request's access line.
             response.extensions_mut().insert(Failure(failure));
         }
-        if let Error::TooManyRequests { retry_after_secs } = &self {
+        let retry_after = match &self {
+            Error::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            _ if response.status() == StatusCode::SERVICE_UNAVAILABLE => Some(RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response.extensions_mut().insert(self.report());
         response
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 impl ErrorReport {

@@ -7,7 +7,8 @@
 //! answers each waiting request. So an acknowledged report, and a served download's
 //! token, is durable, and the cost of a commit (an fsync) is shared by the whole batch.
 //! If a batch fails, its items are retried one by one, so one bad item cannot fail its
-//! neighbours.
+//! neighbours — unless the database is unavailable (`db::unavailable`): then every item
+//! is answered 503 at once.
 //!
 //! Each queue has one writer: SQLite allows one writing transaction at a time, and report
 //! batches run one at a time on PostgreSQL too (`Db::begin_alone`), so a second writer
@@ -121,6 +122,16 @@ async fn write_loop<T, R>(
                 );
                 for (reply, result) in replies.into_iter().zip(results) {
                     let _ = reply.send(Ok(result));
+                }
+            }
+            Err(error) if crate::db::unavailable::is_unavailable(&error) => {
+                // The database is away (down, restarting, out of disk): each item alone
+                // would fail the same way, slowly. Nothing was stored; all get 503.
+                tracing::warn!(error = %error, batch.kind = what, batch.size = items.len(), "the database is unavailable; a batch was refused");
+                metrics::counter!("ingest_unavailable_total", "kind" => what)
+                    .increment(items.len() as u64);
+                for reply in replies {
+                    let _ = reply.send(Err(Error::Unavailable("the database")));
                 }
             }
             Err(error) => {

@@ -2,52 +2,13 @@
 //! report, and after a restart no report is stored twice, on every database.
 
 use std::collections::BTreeSet;
-use std::io::Read;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use e2e::database::{Backend, scalar, strings};
-use e2e::{Portal, PortalOptions, http};
+use e2e::load::{Load, number_of, post, report, token_of};
+use e2e::{Portal, PortalOptions};
 
 const CLIENTS: usize = 16;
-
-fn report(n: u64) -> Vec<u8> {
-    let mut report: serde_json::Value =
-        serde_json::from_str(include_str!("../fixtures/reports/success.json")).unwrap();
-    report["report_id"] = format!("4f0c2a9e-7d51-4b8a-9a53-{n:012x}").into();
-    serde_json::to_vec(&report).unwrap()
-}
-
-fn token_of(portal: &Portal) -> String {
-    let response = portal.get("/download/office-2019-proplus");
-    assert_eq!(response.status, 200, "{}", response.text());
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(response.body)).unwrap();
-    let mut settings = String::new();
-    zip.by_name("activator.toml")
-        .unwrap()
-        .read_to_string(&mut settings)
-        .unwrap();
-    protocol::config::ActivatorConfig::from_toml(&settings)
-        .unwrap()
-        .download_token
-}
-
-fn post(portal: &Portal, token: &str, body: &[u8]) -> std::io::Result<u16> {
-    let auth = format!("Bearer {token}");
-    http::request(
-        portal.address(),
-        "POST",
-        "/api/v1/reports",
-        &[
-            ("Content-Type", "application/json"),
-            ("Authorization", &auth),
-        ],
-        body,
-        Duration::from_secs(10),
-    )
-    .map(|r| r.status)
-}
 
 #[test]
 fn sigkill_mid_load_loses_no_acknowledged_report_and_stores_none_twice() {
@@ -69,71 +30,26 @@ fn sigkill_mid_load_loses_no_acknowledged_report_and_stores_none_twice() {
             .map_or_else(|| portal.database_url(), |s| s.url());
         let token = token_of(&portal);
 
-        let next = Arc::new(AtomicU64::new(1));
-        let stop = Arc::new(AtomicBool::new(false));
-        let acknowledged = Arc::new(Mutex::new(BTreeSet::new()));
-        let attempted = Arc::new(Mutex::new(BTreeSet::new()));
-        let shared = Arc::new(portal.address());
-        let clients: Vec<_> = (0..CLIENTS)
-            .map(|_| {
-                let (next, stop, acknowledged, attempted, token) = (
-                    next.clone(),
-                    stop.clone(),
-                    acknowledged.clone(),
-                    attempted.clone(),
-                    token.clone(),
-                );
-                let address = *shared;
-                std::thread::spawn(move || {
-                    while !stop.load(Ordering::SeqCst) {
-                        let n = next.fetch_add(1, Ordering::SeqCst);
-                        attempted.lock().unwrap().insert(n);
-                        let auth = format!("Bearer {token}");
-                        let answer = http::request(
-                            address,
-                            "POST",
-                            "/api/v1/reports",
-                            &[
-                                ("Content-Type", "application/json"),
-                                ("Authorization", &auth),
-                            ],
-                            &report(n),
-                            Duration::from_secs(10),
-                        );
-                        match answer.map(|r| r.status) {
-                            Ok(200 | 201) => {
-                                acknowledged.lock().unwrap().insert(n);
-                            }
-                            Ok(status) => panic!("report {n}: unexpected {status}"),
-                            Err(_) => {} // the server died under it: not acknowledged
-                        }
-                    }
-                })
-            })
-            .collect();
-        let started = Instant::now();
-        while acknowledged.lock().unwrap().len() < 300
-            && started.elapsed() < Duration::from_secs(30)
-        {
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let load = Load::start(portal.address(), &token, CLIENTS);
+        load.wait_for(Duration::from_secs(30), |t| t.acknowledged.len() >= 300);
         portal.kill();
-        stop.store(true, Ordering::SeqCst);
-        for client in clients {
-            client.join().unwrap();
-        }
-        let acknowledged = acknowledged.lock().unwrap().clone();
-        let attempted = attempted.lock().unwrap().clone();
+        let tally = load.stop();
+        let (acknowledged, attempted) = (tally.acknowledged, tally.attempted);
         assert!(
             acknowledged.len() >= 300,
             "{backend:?}: the load ran ({} acknowledged)",
             acknowledged.len()
         );
+        assert!(
+            tally.refused.is_empty(),
+            "{backend:?}: only acknowledged or cut: {:?}",
+            tally.refused
+        );
 
         portal.restart();
         let stored: BTreeSet<u64> = strings(&database, "select report_id from reports")
             .iter()
-            .map(|id| u64::from_str_radix(id.rsplit('-').next().unwrap(), 16).unwrap())
+            .map(|id| number_of(id))
             .collect();
         let lost: Vec<_> = acknowledged.difference(&stored).collect();
         assert!(
@@ -144,7 +60,9 @@ fn sigkill_mid_load_loses_no_acknowledged_report_and_stores_none_twice() {
         // Every report sent again: the acknowledged ones are repeats, and in the end each
         // attempted report is stored exactly once.
         for n in &attempted {
-            let status = post(&portal, &token, &report(*n)).expect("the restarted portal answers");
+            let status = post(portal.address(), &token, &report(*n))
+                .expect("the restarted portal answers")
+                .status;
             if acknowledged.contains(n) {
                 assert_eq!(
                     status, 200,

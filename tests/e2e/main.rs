@@ -15,6 +15,7 @@ mod connections;
 mod covers_browser;
 mod crash;
 mod editions;
+mod faults;
 mod languages;
 mod operations;
 mod portal;

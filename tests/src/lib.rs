@@ -21,7 +21,9 @@
 mod cargo;
 pub mod database;
 pub mod fakes;
+pub mod faults;
 pub mod http;
+pub mod load;
 pub mod signing;
 pub mod staff;
 pub mod stand_ins;
