@@ -19,5 +19,6 @@ mod faults;
 mod languages;
 mod operations;
 mod portal;
+mod repository;
 mod signing;
 mod whole_loop;
