@@ -3,27 +3,7 @@
 //! an environment file, none holds a private key, a configured secret or a database, and
 //! every `data/` folder — where the portal keeps its secret and database — is ignored.
 
-use std::path::Path;
-use std::process::Command;
-
-/// The workspace's root: this package's parent.
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the workspace")
-}
-
-fn git(args: &[&str]) -> (bool, String) {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("git runs");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
-}
+use e2e::{git, workspace_root as root};
 
 /// Why `path` (tracked, with `text` when it is text) looks like a secret, if it does.
 fn looks_secret(path: &str, text: Option<&str>) -> Option<String> {

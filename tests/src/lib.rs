@@ -408,6 +408,20 @@ pub fn run_staff_flow(
     log
 }
 
+/// Runs `git` with `args` in the workspace; answers whether it succeeded, and its output.
+pub fn git(args: &[&str]) -> (bool, String) {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(workspace_root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("git runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
 /// A `node` command for a script in `browser_dir` (`tests/browser`), run from there.
 pub fn node(browser_dir: &Path) -> Command {
     let mut command = Command::new("node");
