@@ -26,9 +26,14 @@ fn looks_secret(path: &str, text: Option<&str>) -> Option<String> {
     }
     let text = text?;
     // Built here, so that this file does not match itself.
-    let private_key = format!("{} PRIVATE KEY{}", "-----BEGIN", "-----");
-    let openssh = format!("{} OPENSSH PRIVATE KEY{}", "-----BEGIN", "-----");
-    if text.contains(&private_key) || text.contains(&openssh) || text.contains("PRIVATE KEY-----") {
+    let (begin, end) = (
+        format!("{}BEGIN ", "-----"),
+        format!("PRIVATE KEY{}", "-----"),
+    );
+    if text
+        .lines()
+        .any(|l| l.trim().starts_with(&begin) && l.trim().ends_with(&end))
+    {
         return Some("it holds a private key".to_owned());
     }
     for line in text.lines() {
