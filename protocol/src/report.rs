@@ -10,8 +10,12 @@ use time::OffsetDateTime;
 
 use crate::{SCHEMA, Violation, is_slug, normalise_error_code};
 
-/// The largest report body the portal accepts, in bytes.
-pub const MAX_REPORT_BYTES: usize = 32 * 1024;
+mod whole;
+
+/// The largest report body the portal accepts, in bytes: more than any report within
+/// the schema's limits can take (16 findings and 16 products with every text at its
+/// longest, in four-byte characters, is under 70 KB; a real one is 1 to 3 KB).
+pub const MAX_REPORT_BYTES: usize = 96 * 1024;
 /// At most this many preflight findings.
 pub const MAX_FINDINGS: usize = 16;
 /// At most this many product results.
@@ -23,23 +27,42 @@ pub const MAX_PRODUCTS: usize = 16;
 #[serde(deny_unknown_fields)]
 pub struct Report {
     /// Schema number; [`SCHEMA`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
+    #[serde(deserialize_with = "whole::u32")]
     pub schema: u32,
     /// A UUID (lower-case, hyphenated) chosen by the activator; the idempotency key.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub report_id: String,
     /// The activator's version, e.g. `0.1.0`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9.+-]{1,32}$")
+    )]
     pub activator_version: String,
     /// The catalogue slug of the download, e.g. `office-2019-proplus`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 80, pattern = r"^[a-z0-9-]{1,80}$")
+    )]
     pub product: String,
-    /// When the run started, UTC.
+    /// When the run started, by the PC's own clock (which may be wrong: a wrong clock is
+    /// a reason activation fails).
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
     /// How long the run took, in milliseconds.
+    #[cfg_attr(feature = "openapi", schema(maximum = 86_400_000))]
+    #[serde(deserialize_with = "whole::u64")]
     pub duration_ms: u64,
     /// Facts about the PC.
     pub machine: Machine,
     /// One finding per preflight check, in the order they ran.
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub findings: Vec<Finding>,
     /// One result per product the activation touched.
+    #[cfg_attr(feature = "openapi", schema(max_items = 16))]
     pub products: Vec<ProductResult>,
     /// The run as a whole.
     pub outcome: Outcome,
@@ -88,16 +111,31 @@ pub const KMS_VALIDITY_MINUTES: u64 = 180 * 24 * 60;
 #[serde(deny_unknown_fields)]
 pub struct Machine {
     /// SHA-256 (64 lower-case hex digits) of the Windows machine GUID and a fixed salt.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-f]{64}$"))]
     pub id: String,
     /// Windows version as `major.minor.build`, e.g. `10.0.19045`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 32, pattern = r"^[0-9.]{3,32}$")
+    )]
     pub os_version: String,
     /// Windows edition as the registry's `EditionID` names it, e.g. `Enterprise`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 64, pattern = r"^[A-Za-z0-9 _-]{0,64}$")
+    )]
     pub os_edition: String,
     /// `x64`, `x86` or `arm64`.
     pub architecture: Architecture,
     /// The user-interface language, BCP 47, e.g. `zh-TW`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 2, max_length = 35, pattern = r"^[A-Za-z0-9-]{2,35}$")
+    )]
     pub ui_language: String,
     /// The PC's offset from UTC at the time of the run, in minutes.
+    #[cfg_attr(feature = "openapi", schema(minimum = -840, maximum = 840))]
+    #[serde(deserialize_with = "whole::i32")]
     pub utc_offset_minutes: i32,
 }
 
@@ -124,8 +162,16 @@ pub struct Finding {
     /// How it went.
     pub status: FindingStatus,
     /// The activation error code this finding predicts or explains, if any.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^0x[0-9A-F]{8}$"))]
     pub error_code: Option<String>,
     /// What was seen, in English, at most 500 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 500,
+            pattern = r"^[^\u0000-\u0009\u000B-\u001F\u007F-\u009F]{0,500}$"
+        )
+    )]
     pub detail: String,
 }
 
@@ -165,24 +211,57 @@ pub enum FindingStatus {
 #[serde(deny_unknown_fields)]
 pub struct ProductResult {
     /// The licence's SKU ID (a GUID).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+        )
+    )]
     pub sku_id: String,
     /// `LICENSE NAME` (Office) or the licence name (Windows).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]{1,200}$"
+        )
+    )]
     pub license_name: String,
     /// `LICENSE DESCRIPTION`: includes the channel, e.g. `VOLUME_KMSCLIENT channel`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]{0,200}$")
+    )]
     pub license_description: String,
     /// The last five characters of the installed product key.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9]{5}$"))]
     pub key_last5: Option<String>,
     /// How activation went for it.
     pub outcome: ProductOutcome,
     /// The error code, when it failed.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^0x[0-9A-F]{8}$"))]
     pub error_code: Option<String>,
     /// In a status run, the minutes left before the licence must be renewed (a KMS
     /// client's validity, or a grace period), when the scripts told.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole::option_u64"
+    )]
+    #[cfg_attr(feature = "openapi", schema(maximum = 260_640))]
     pub grace_minutes: Option<u64>,
     /// In a status run, the KMS host the licence was last renewed with (`host:port`),
     /// when the scripts told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 3,
+            max_length = 260,
+            pattern = r"^[A-Za-z0-9.:\[\]-]{3,260}$"
+        )
+    )]
     pub kms_host: Option<String>,
 }
 
@@ -279,10 +358,8 @@ impl Report {
         if !is_slug(&self.product) {
             return Err(Violation::new("product", "must be a catalogue slug"));
         }
-        let year = self.started_at.year();
-        if !(2020..=2200).contains(&year) {
-            return Err(Violation::new("started_at", "must be a time after 2020"));
-        }
+        // `started_at` is the PC's own clock, any time at all: a PC whose clock reset to
+        // 2000 is the one whose activation failed for it, and its report must arrive.
         if self.duration_ms > 24 * 60 * 60 * 1000 {
             return Err(Violation::new("duration_ms", "must be at most one day"));
         }

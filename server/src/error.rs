@@ -53,6 +53,9 @@ pub enum Error {
         /// When to try again, in whole seconds.
         retry_after_secs: u64,
     },
+    /// A staff API (an export) asked for without a valid session: 401, no redirect.
+    #[error("a staff session is required")]
+    SessionRequired,
     /// An admin page asked for without a valid session: sign in first.
     #[error("sign-in required")]
     SignInRequired,
@@ -99,7 +102,9 @@ impl Error {
         match self {
             Error::NotFound | Error::InvalidPath(_) => StatusCode::NOT_FOUND,
             Error::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
-            Error::Unauthorized(_) | Error::SignInRequired => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized(_) | Error::SignInRequired | Error::SessionRequired => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::PasswordChangeRequired => StatusCode::SEE_OTHER,
             Error::Forbidden | Error::TooManyMachines => StatusCode::FORBIDDEN,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -151,12 +156,14 @@ impl Error {
                     .to_owned(),
             },
             Error::PayloadTooLarge => ErrorReport::for_status(StatusCode::PAYLOAD_TOO_LARGE),
-            Error::SignInRequired | Error::PasswordChangeRequired => ErrorReport {
-                code: "sign_in_required",
-                field: None,
-                message_en: "Sign in to see this page.".to_owned(),
-                message_zh: "請先登入。".to_owned(),
-            },
+            Error::SignInRequired | Error::PasswordChangeRequired | Error::SessionRequired => {
+                ErrorReport {
+                    code: "sign_in_required",
+                    field: None,
+                    message_en: "Sign in to see this page.".to_owned(),
+                    message_zh: "請先登入。".to_owned(),
+                }
+            }
             Error::Forbidden => ErrorReport {
                 code: "forbidden",
                 field: None,

@@ -52,7 +52,7 @@ use crate::db::Db;
 use crate::state::AppState;
 
 /// The largest request body any route accepts, in bytes.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const MAX_BODY_BYTES: usize = 128 * 1024;
 
 /// Builds the portal's router with all middleware, for `main` and for tests.
 pub fn app(state: AppState) -> Router {

@@ -2,7 +2,8 @@
 //!
 //! - [`decorate`] resolves the request's language, remembers a chosen one in a cookie,
 //!   and turns every bare error response (ours, or axum's and tower-http's own: 405, 413,
-//!   408, a panic) into a page in that language, or a JSON error under `/api/`.
+//!   408, a panic) into a page in that language, or a JSON error under `/api/` and
+//!   `/admin/export/`.
 //! - [`limit_uri`] refuses over-long addresses before any routing or parsing.
 //! - [`security_headers`] sets the headers every response carries.
 //!   It also keeps staff pages (under `/admin`) out of every cache and uncompressed:
@@ -53,7 +54,8 @@ pub struct ApiError<'a> {
 pub async fn decorate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
-    let is_api = path.starts_with("/api/");
+    // The JSON API, and the staff exports, which are an API too (`/openapi.json`).
+    let is_api = path.starts_with("/api/") || path.starts_with("/admin/export/");
     let (lang, chosen) = match Lang::resolve(query.as_deref(), request.headers()) {
         Ok(resolved) => resolved,
         Err(error) => {

@@ -10,6 +10,7 @@
 
 mod activator;
 mod admin_browser;
+mod api_contract;
 mod browser;
 mod connections;
 mod covers_browser;

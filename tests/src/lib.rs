@@ -422,6 +422,32 @@ pub fn git(args: &[&str]) -> (bool, String) {
     )
 }
 
+/// Runs schemathesis (PyPI; `scripts/setup` installs it) against the OpenAPI document
+/// at `schema_url` with the settings file `config`, every check, a bounded number of
+/// cases; answers whether it passed, and everything it printed.
+pub fn schemathesis(config: &Path, schema_url: &str) -> (bool, String) {
+    let output = Command::new("schemathesis")
+        .args(["--no-color", "--config-file"])
+        .arg(config)
+        .args([
+            "run",
+            schema_url,
+            "--checks",
+            "all",
+            "--max-examples",
+            "150",
+        ])
+        .args(["--seed", "14", "--generation-database", ":memory:"])
+        .env("SCHEMATHESIS_TELEMETRY", "false")
+        .current_dir(config.parent().unwrap_or(config))
+        .stdin(Stdio::null())
+        .output()
+        .expect("schemathesis runs (scripts/setup installs it)");
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
 /// A `node` command for a script in `browser_dir` (`tests/browser`), run from there.
 pub fn node(browser_dir: &Path) -> Command {
     let mut command = Command::new("node");

@@ -57,6 +57,11 @@ impl<'a> Staff<'a> {
         staff
     }
 
+    /// The session cookie's value (the secret), for a client that sets the cookie itself.
+    pub fn session_secret(&self) -> &str {
+        self.cookie.split_once('=').map_or("", |(_, value)| value)
+    }
+
     /// `GET path` with the session.
     pub fn get(&self, path: &str) -> Response {
         let cookie = [("Cookie", self.cookie.as_str())];

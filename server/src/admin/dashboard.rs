@@ -55,6 +55,33 @@ pub struct FilterQuery {
     _lang: Option<String>,
 }
 
+/// How filters are checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checking {
+    /// For the page's form: values are trimmed, and a range backwards or too long, or a
+    /// version not in the catalogue, is an error to show.
+    Form,
+    /// For an export (an API): values are taken as sent (empty means absent); a range
+    /// backwards is turned round, one too long cut to the days ending at `to`, and a
+    /// version not in the catalogue has no rows — every request the API document calls
+    /// valid is answered.
+    Export,
+}
+
+/// A query parameter as sent: empty is absent; at most `max` characters, none a control.
+fn exact_param(field: &'static str, value: Option<&str>, max: usize) -> Result<Option<String>> {
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if v.chars().count() > max => {
+            Err(invalid(field, format!("must be at most {max} characters")))
+        }
+        Some(v) if v.chars().any(char::is_control) => {
+            Err(invalid(field, "must not contain control characters"))
+        }
+        Some(v) => Ok(Some(v.to_owned())),
+    }
+}
+
 /// Checked filters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Filters {
@@ -92,44 +119,71 @@ pub struct Scope {
 }
 
 impl Filters {
-    /// Checks `query` against the catalogue (`versions`) and `today`.
+    /// Checks `query` against the catalogue (`versions`) and `today`, as the page's form
+    /// wants: each problem is an error the form shows.
     pub fn check(query: &FilterQuery, today: Date, versions: &[VersionRow]) -> Result<Filters> {
-        let to = match date_param("to", query.to.as_deref())? {
+        Filters::check_as(query, today, versions, Checking::Form)
+    }
+
+    /// Checks `query` as `mode` wants.
+    pub fn check_as(
+        query: &FilterQuery,
+        today: Date,
+        versions: &[VersionRow],
+        mode: Checking,
+    ) -> Result<Filters> {
+        let form = mode == Checking::Form;
+        let param = |field, value: Option<&str>, max| {
+            if form {
+                text_param(field, value, max)
+            } else {
+                exact_param(field, value, max)
+            }
+        };
+        let to = match date_param(param("to", query.to.as_deref(), 10)?, "to")? {
             Some(to) => to,
             None => today,
         };
-        let from = match date_param("from", query.from.as_deref())? {
+        let mut from = match date_param(param("from", query.from.as_deref(), 10)?, "from")? {
             Some(from) => from,
             None => to - Duration::days(DEFAULT_DAYS - 1),
         };
+        let mut to = to;
         if from > to {
-            return Err(invalid("from", "must not be after `to`"));
+            if form {
+                return Err(invalid("from", "must not be after `to`"));
+            }
+            std::mem::swap(&mut from, &mut to);
         }
         if (to - from).whole_days() + 1 > MAX_DAYS {
-            return Err(invalid(
-                "to",
-                format!("must be at most {MAX_DAYS} days after `from`"),
-            ));
+            if form {
+                return Err(invalid(
+                    "to",
+                    format!("must be at most {MAX_DAYS} days after `from`"),
+                ));
+            }
+            from = to - Duration::days(MAX_DAYS - 1);
         }
-        let family = match text_param("family", query.family.as_deref(), 40)? {
+        let family = match param("family", query.family.as_deref(), 40)? {
             None => None,
             Some(value) => Some(Family::parse(&value).ok_or_else(|| {
                 let choices: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
                 invalid("family", format!("must be one of {}", choices.join(", ")))
             })?),
         };
-        let version = text_param("version", query.version.as_deref(), 100)?;
+        let version = param("version", query.version.as_deref(), 100)?;
         // A version of another family than the one chosen is not an error: the two
-        // filters both apply, and the panels say there is nothing to show.
+        // filters both apply, and the panels say there is nothing to show. An export
+        // takes a version the catalogue lacks the same way: it has no rows.
         if let Some(slug) = &version
-            && !(is_slug(slug) && versions.iter().any(|v| &v.slug == slug))
+            && !(is_slug(slug) && (!form || versions.iter().any(|v| &v.slug == slug)))
         {
             return Err(invalid(
                 "version",
                 "must be a version slug from the catalogue",
             ));
         }
-        let network = text_param("network", query.network.as_deref(), MAX_NETWORK_CHARS)?;
+        let network = param("network", query.network.as_deref(), MAX_NETWORK_CHARS)?;
         Ok(Filters {
             from,
             to,
@@ -170,11 +224,16 @@ impl Filters {
 }
 
 impl Scope {
-    /// Checks `query` and prepares what the panels need.
-    pub async fn load(state: &AppState, query: &FilterQuery, lang: Lang) -> Result<Scope> {
+    /// Checks `query` as `mode` wants and prepares what the panels need.
+    pub async fn load(
+        state: &AppState,
+        query: &FilterQuery,
+        lang: Lang,
+        mode: Checking,
+    ) -> Result<Scope> {
         let today = state.today();
         let versions = db::catalog::list_versions(&state.db).await?;
-        let filters = Filters::check(query, today, &versions)?;
+        let filters = Filters::check_as(query, today, &versions, mode)?;
         let start = state
             .day_start(filters.from)
             .ok_or_else(|| invalid("from", "is out of range"))?;
@@ -252,12 +311,18 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 
-fn date_param(field: &'static str, value: Option<&str>) -> Result<Option<Date>> {
-    let Some(value) = text_param(field, value, 10)? else {
+fn date_param(value: Option<String>, field: &'static str) -> Result<Option<Date>> {
+    let Some(value) = value else {
         return Ok(None);
     };
+    // Exactly YYYY-MM-DD: the parser would also take a sign or a longer year.
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
     let date = Date::parse(
-        &value,
+        if shaped { &value } else { "" },
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .map_err(|_| invalid(field, "must be a date written YYYY-MM-DD"))?;

@@ -6,7 +6,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use protocol::report::Report;
+use protocol::report::{MAX_REPORT_BYTES, Report};
 use serde_json::{Map, Value, json};
 
 use crate::downloads::download;
@@ -152,7 +152,9 @@ fn generate(rng: &mut Rng, n: u32, good: &str, windows: &str, expired: &str) -> 
         // Oversized: past the report limit, some past the server's body limit.
         6 => {
             let mut value = valid.clone();
-            value["findings"][0]["detail"] = "x".repeat(33 * 1024 + rng.below(48 * 1024)).into();
+            value["findings"][0]["detail"] = "x"
+                .repeat(MAX_REPORT_BYTES + 1024 + rng.below(48 * 1024))
+                .into();
             json_bad(serde_json::to_vec(&value).unwrap())
         }
         // A valid body sent as something other than JSON.

@@ -197,43 +197,74 @@ async fn csv_is_quoted_and_safe_to_open(backend: Backend) {
 async fn bad_filters_are_refused_naming_the_field(backend: Backend) {
     let app = TestApp::new(backend).await;
     let cookie = viewer(&app).await;
+    // (query, field, refused by the export too): the export, an API, turns a backwards
+    // range round, cuts a long one, and has no rows for a version it does not know.
     let cases = [
-        ("from=2026-02-30", "from"),
-        ("to=tomorrow", "to"),
-        ("from=2026-03-02&to=2026-03-01", "from"),
-        ("from=2024-01-01&to=2025-12-31", "to"),
-        ("family=linux", "family"),
-        ("version=office-1995", "version"),
-        ("version=Bad%20Slug", "version"),
-        ("network=%07bell", "network"),
-        ("colour=red", "query"),
+        ("from=2026-02-30", "from", true),
+        ("to=tomorrow", "to", true),
+        ("to=%2B2026-03-01", "to", true),
+        ("from=1999-12-31", "from", true),
+        ("from=2026-03-02&to=2026-03-01", "from", false),
+        ("from=2024-01-01&to=2025-12-31", "to", false),
+        ("family=linux", "family", true),
+        ("version=office-1995", "version", false),
+        ("version=Bad%20Slug", "version", true),
+        ("network=%07bell", "network", true),
+        ("colour=red", "query", true),
     ];
-    for (query, field) in cases {
-        for uri in [
-            format!("/admin?lang=en&{query}"),
-            format!("/admin/export/daily.json?lang=en&{query}"),
-        ] {
-            let response = get_with_cookie(&app, &uri, &cookie).await;
-            assert_eq!(response.status, StatusCode::BAD_REQUEST, "{uri}");
-            response.assert_contains(&format!("`{field}`"));
+    for (query, field, export_too) in cases {
+        let page = get_with_cookie(&app, &format!("/admin?lang=en&{query}"), &cookie).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
+        page.assert_contains(&format!("`{field}`"));
+        let uri = format!("/admin/export/daily.json?lang=en&{query}");
+        let export = get_with_cookie(&app, &uri, &cookie).await;
+        if export_too {
+            assert_eq!(export.status, StatusCode::BAD_REQUEST, "{uri}");
+            export.assert_contains(&format!("`{field}`"));
+        } else {
+            assert_eq!(export.status, StatusCode::OK, "{uri}");
         }
     }
+    // What the export did instead, as its document says.
+    let filters = |query: &str| {
+        let uri = format!("/admin/export/daily.json?{query}");
+        let (app, cookie) = (&app, &cookie);
+        async move { get_with_cookie(app, &uri, cookie).await.json()["filters"].clone() }
+    };
+    let turned = filters("from=2026-03-02&to=2026-03-01").await;
+    assert_eq!(
+        (&turned["from"], &turned["to"]),
+        (&"2026-03-01".into(), &"2026-03-02".into())
+    );
+    let cut = filters("from=2024-01-01&to=2025-12-31").await;
+    assert_eq!(
+        (&cut["from"], &cut["to"]),
+        (&"2024-12-31".into(), &"2025-12-31".into())
+    );
+    let unknown = get_with_cookie(
+        &app,
+        "/admin/export/versions.json?version=office-1995",
+        &cookie,
+    )
+    .await;
+    assert_eq!(unknown.json()["rows"], serde_json::json!([]));
 }
 
 async fn strangers_are_sent_to_sign_in(backend: Backend) {
     let app = TestApp::new(backend).await;
-    for uri in [
-        "/admin",
-        "/admin?from=nonsense",
-        "/admin/export/daily.csv",
-        "/admin/export/failures.json",
-    ] {
+    for uri in ["/admin", "/admin?from=nonsense"] {
         let response = app.get(uri).await;
         assert_eq!(
             (response.status, response.header(header::LOCATION)),
             (StatusCode::SEE_OTHER, "/admin/login"),
             "{uri}"
         );
+    }
+    // The exports are an API: a JSON 401, no redirect to a page.
+    for uri in ["/admin/export/daily.csv", "/admin/export/failures.json"] {
+        let response = app.get(uri).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert_eq!(response.json()["error"], "sign_in_required");
     }
 }
 

@@ -236,8 +236,9 @@ async fn readiness_follows_the_database(backend: Backend) {
         "liveness does not depend on the database"
     );
     let page = app.get("/").await;
-    page.assert_page(StatusCode::INTERNAL_SERVER_ERROR)
-        .assert_contains("伺服器發生問題");
+    page.assert_page(StatusCode::SERVICE_UNAVAILABLE)
+        .assert_contains("資料庫暫時無法使用");
+    assert_eq!(page.header(header::RETRY_AFTER), "5");
     assert!(
         !page.text.contains("pool"),
         "internal causes stay out of pages: {}",

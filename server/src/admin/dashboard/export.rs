@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::machines;
 use super::panels;
-use super::{FilterQuery, Scope, rfc3339};
+use super::{Checking, FilterQuery, Scope, rfc3339};
 use crate::admin::auth::Staff;
 use crate::error::{Error, Result};
 use crate::layout::PageContext;
@@ -85,34 +85,62 @@ pub struct ExportDocument {
     rows: Vec<serde_json::Value>,
 }
 
-/// `GET /admin/export/{file}`: `{table}.csv` or `{table}.json`.
+/// Dates from 2000 to 2199 that exist, YYYY-MM-DD, or nothing: leap days only in leap
+/// years (2000 is one, 2100 is not). The document gives it to `from` and `to`
+/// (`openapi::document`: an attribute takes no constant).
+pub const DATE_PATTERN: &str = concat!(
+    r"^(",
+    r"(20[0-9]{2}|21[0-9]{2})-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])",
+    r"|(20[0-9]{2}|21[0-9]{2})-(0[469]|11)-(0[1-9]|[12][0-9]|30)",
+    r"|(20[0-9]{2}|21[0-9]{2})-02-(0[1-9]|1[0-9]|2[0-8])",
+    r"|(2000|20(0[48]|[2468][048]|[13579][26])|21(0[48]|[2468][048]|[13579][26]))-02-29",
+    r")?$"
+);
+
+/// `GET /admin/export/{file}`: `{table}.csv` or `{table}.json`. An API as much as a
+/// link on the dashboard: without a session it answers 401 (not the sign-in page), and
+/// it takes every request its document calls valid (see `Checking::Export`).
 #[utoipa::path(
     get,
     path = "/admin/export/{file}",
     tag = "admin",
     params(
-        ("file" = String, Path, description = "`{table}.json` or `{table}.csv`; tables: daily, versions, errors, downloads, unreported, kms, lapsing, seats, terms, networks, failures"),
-        ("from" = Option<String>, Query, description = "First day, ISO date (default: 30 days ago)"),
-        ("to" = Option<String>, Query, description = "Last day, ISO date (default: today); at most 366 days after `from`"),
-        ("family" = Option<String>, Query, description = "windows, office, project, visio, visual-studio or other"),
-        ("version" = Option<String>, Query, description = "A catalogue slug"),
-        ("network" = Option<String>, Query, description = "A network label"),
+        ("file" = String, Path, pattern = r"^(daily|versions|errors|downloads|unreported|kms|lapsing|seats|terms|networks|failures)\.(csv|json)$",
+         description = "`{table}.json` or `{table}.csv`"),
+        ("from" = Option<String>, Query,
+         description = "First day, a real date from 2000 to 2199 written YYYY-MM-DD; empty or left out: 30 days before `to`"),
+        ("to" = Option<String>, Query,
+         description = "Last day, likewise; empty or left out: today. Two days the wrong way round are turned round, and a range over 366 days is cut to the 366 ending at `to`; the document's `filters` says the range used"),
+        ("family" = Option<String>, Query, pattern = r"^(|windows|office|project|visio|visual-studio|other)$",
+         description = "A product family; empty or left out: all"),
+        ("version" = Option<String>, Query, pattern = r"^([a-z0-9-]{1,80})?$",
+         description = "A catalogue slug (one the catalogue lacks has no rows); empty or left out: all"),
+        ("network" = Option<String>, Query, pattern = r"^[^\u0000-\u001F\u007F-\u009F]{0,60}$",
+         description = "A network label as the dashboard shows it, taken as sent; empty or left out: all"),
     ),
     security(("staff_session" = [])),
     responses(
-        (status = 200, description = "The table as JSON (or CSV for .csv)", body = ExportDocument),
-        (status = 303, description = "Not signed in: to /admin/login"),
+        (status = 200, description = "The table as JSON, or as CSV for `.csv`",
+         content((ExportDocument = "application/json"), (String = "text/csv"))),
         (status = 400, description = "A bad filter; `field` names it", body = crate::middleware::ApiError),
-        (status = 404, description = "No such table or format"),
+        (status = 401, description = "No staff session (or an ended one)", body = crate::middleware::ApiError),
+        (status = 403, description = "The account must change its password first", body = crate::middleware::ApiError),
+        (status = 404, description = "No such table or format", body = crate::middleware::ApiError),
     )
 )]
 pub async fn get_export(
-    _staff: Staff,
+    staff: std::result::Result<Staff, Error>,
     State(state): State<AppState>,
     context: PageContext,
     Path(file): Path<String>,
     Query(query): Query<FilterQuery>,
 ) -> Result<Response> {
+    match staff {
+        Ok(_) => {}
+        Err(Error::SignInRequired) => return Err(Error::SessionRequired),
+        Err(Error::PasswordChangeRequired) => return Err(Error::Forbidden),
+        Err(other) => return Err(other),
+    }
     let (name, format) = file.rsplit_once('.').ok_or(Error::NotFound)?;
     let csv = match format {
         "csv" => true,
@@ -123,7 +151,7 @@ pub async fn get_export(
         .into_iter()
         .find(|t| *t == name)
         .ok_or(Error::NotFound)?;
-    let scope = Scope::load(&state, &query, context.lang).await?;
+    let scope = Scope::load(&state, &query, context.lang, Checking::Export).await?;
     let out = Out {
         table,
         csv,

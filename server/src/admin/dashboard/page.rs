@@ -11,7 +11,7 @@ use super::machines::{self, DownloadRow, KmsRow, LapsingRow, SeatRow, TermRow, U
 use super::panels::{self, DayRow, ErrorRow, FailureRow, NetworkRow, VersionRateRow};
 use super::sentences;
 use super::texts::{self, DashboardText};
-use super::{FilterQuery, Scope, percent};
+use super::{Checking, FilterQuery, Scope, percent};
 use crate::admin::Chrome;
 use crate::admin::auth::Staff;
 use crate::assets;
@@ -96,7 +96,7 @@ pub async fn get_dashboard(
     Query(query): Query<FilterQuery>,
 ) -> Result<DashboardPage> {
     let lang = context.lang;
-    let scope = Scope::load(&state, &query, lang).await?;
+    let scope = Scope::load(&state, &query, lang, Checking::Form).await?;
     let s = &state;
     let (daily, versions, errors, networks, failures) = tokio::try_join!(
         panels::daily(s, &scope),
