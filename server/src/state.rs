@@ -131,6 +131,11 @@ impl AppState {
         at.to_offset(offset).date()
     }
 
+    /// `at` in the institution's time zone, as `YYYY-MM-DD HH:MM`.
+    pub fn local_time(&self, at: time::OffsetDateTime) -> String {
+        local_time(&self.zone, at)
+    }
+
     /// The current time, UTC, to the whole second: the form every stored time takes, so
     /// that stored times compare correctly as text on SQLite.
     pub fn now(&self) -> time::OffsetDateTime {
@@ -154,4 +159,15 @@ impl AppState {
     pub fn invalidate_pages(&self) {
         self.pages.invalidate();
     }
+}
+
+/// `at` in `zone`, as `YYYY-MM-DD HH:MM`: how staff pages show a moment.
+pub fn local_time(zone: &jiff::tz::TimeZone, at: time::OffsetDateTime) -> String {
+    jiff::Timestamp::from_second(at.unix_timestamp())
+        .map(|t| {
+            t.to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
 }

@@ -71,11 +71,9 @@ fn assert_each_stored_once(portal: &Portal, database: &str, token: &str, tally: 
     );
 }
 
-#[test]
-fn sqlite_out_of_disk_answers_503_loses_nothing_and_resumes_when_space_returns() {
-    let disk = SmallDisk::mount(24);
-    let database = format!("sqlite://{}", disk.path().join("portal.db").display());
-    let portal = Portal::start(options(&database));
+/// A portal on `database` under a load that has had 300 reports acknowledged.
+fn loaded(database: &str) -> (Portal, String, Load) {
+    let portal = Portal::start(options(database));
     let token = token_of(&portal);
     let load = Load::start(portal.address(), &token, CLIENTS);
     assert!(
@@ -83,6 +81,14 @@ fn sqlite_out_of_disk_answers_503_loses_nothing_and_resumes_when_space_returns()
         "the load runs: {:?}",
         load.tally().refused
     );
+    (portal, token, load)
+}
+
+#[test]
+fn sqlite_out_of_disk_answers_503_loses_nothing_and_resumes_when_space_returns() {
+    let disk = SmallDisk::mount(24);
+    let database = format!("sqlite://{}", disk.path().join("portal.db").display());
+    let (portal, token, load) = loaded(&database);
     let ballast = disk.fill();
     assert!(
         load.wait_for(Duration::from_secs(60), |t| t
@@ -124,14 +130,7 @@ fn sqlite_out_of_disk_answers_503_loses_nothing_and_resumes_when_space_returns()
 fn postgres_restarted_mid_load_answers_503_loses_nothing_and_recovers_by_itself() {
     let server = PrivatePostgres::start();
     let database = server.url();
-    let portal = Portal::start(options(&database));
-    let token = token_of(&portal);
-    let load = Load::start(portal.address(), &token, CLIENTS);
-    assert!(
-        load.wait_for(Duration::from_secs(30), |t| t.acknowledged.len() >= 300),
-        "the load runs: {:?}",
-        load.tally().refused
-    );
+    let (portal, token, load) = loaded(&database);
     server.stop();
     assert!(
         load.wait_for(Duration::from_secs(60), |t| t

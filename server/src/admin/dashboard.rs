@@ -285,13 +285,7 @@ impl Scope {
 
     /// `at` in the institution's time zone, as `YYYY-MM-DD HH:MM`.
     pub fn local_time(&self, at: OffsetDateTime) -> String {
-        jiff::Timestamp::from_second(at.unix_timestamp())
-            .map(|t| {
-                t.to_zoned(self.zone.clone())
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default()
+        crate::state::local_time(&self.zone, at)
     }
 
     /// The institution's time zone's name, e.g. `Asia/Taipei`.

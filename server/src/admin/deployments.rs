@@ -252,13 +252,7 @@ async fn page(
             |v| lang.pick(&v.name_zh, &v.name_en).to_owned(),
         )
     };
-    let local = |at: OffsetDateTime| {
-        jiff::Timestamp::from_second(at.unix_timestamp())
-            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-            .to_zoned(state.zone.clone())
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string()
-    };
+    let local = |at: OffsetDateTime| state.local_time(at);
     let rows = store::list(&state.db, since)
         .await?
         .into_iter()

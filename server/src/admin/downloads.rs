@@ -12,7 +12,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use self::texts::DownloadText;
 use super::Chrome;
@@ -173,7 +172,7 @@ async fn page(
         .await?
         .into_iter()
         .map(|d| Item {
-            created: local(state, d.created_at),
+            created: state.local_time(d.created_at),
             version: name_of(&d.version_slug),
             network: d.network,
             machines: d.machines,
@@ -200,13 +199,4 @@ async fn page(
         form,
         problems,
     })
-}
-
-/// `at` in the institution's time zone, to the minute.
-fn local(state: &AppState, at: OffsetDateTime) -> String {
-    jiff::Timestamp::from_second(at.unix_timestamp())
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_zoned(state.zone.clone())
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
 }
