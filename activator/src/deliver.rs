@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use protocol::config::ActivatorConfig;
+use protocol::config::{ActivatorConfig, DownloadToken};
 use protocol::report::Report;
 use serde::{Deserialize, Serialize};
 
@@ -55,7 +55,7 @@ pub struct Envelope {
     /// Where to send it.
     pub portal_url: String,
     /// The download token that authenticates it.
-    pub download_token: String,
+    pub download_token: DownloadToken,
     /// The report.
     pub report: Report,
 }
@@ -176,7 +176,7 @@ fn send(system: &dyn System, envelope: &Envelope) -> Attempt {
             ("Content-Type", "application/json".to_owned()),
             (
                 "Authorization",
-                format!("Bearer {}", envelope.download_token),
+                format!("Bearer {}", envelope.download_token.expose()),
             ),
             (
                 "User-Agent",

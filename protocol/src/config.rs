@@ -44,8 +44,8 @@ pub struct ActivatorConfig {
     /// The portal's address, e.g. `https://licences.example.edu`; reports go to
     /// `{portal_url}/api/v1/reports`.
     pub portal_url: String,
-    /// The token that authenticates this download's reports. Never printed.
-    pub download_token: String,
+    /// The token that authenticates this download's reports.
+    pub download_token: DownloadToken,
     /// Whether the licence covers upgrading a Windows Professional PC to a covered
     /// edition (by installing that edition's key, after the person agrees).
     #[serde(default)]
@@ -159,10 +159,10 @@ impl ActivatorConfig {
                 "must be an http(s) address without a trailing slash",
             ));
         }
-        let token_ok = !self.download_token.is_empty()
-            && self.download_token.len() <= MAX_TOKEN_BYTES
-            && self
-                .download_token
+        let token = self.download_token.expose();
+        let token_ok = !token.is_empty()
+            && token.len() <= MAX_TOKEN_BYTES
+            && token
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
         if !token_ok {
@@ -211,6 +211,35 @@ pub fn is_host(host: &str) -> bool {
     !host.is_empty() && host.len() <= 253 && host.split('.').all(label_ok)
 }
 
+/// A download token: written into `activator.toml` and sent as `Bearer`, never printed —
+/// its `Debug` shows `***`.
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct DownloadToken(String);
+
+impl DownloadToken {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> DownloadToken {
+        DownloadToken(token.into())
+    }
+
+    /// The token itself, for use; never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The token itself, owned.
+    pub fn into_exposed(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for DownloadToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DownloadToken(***)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,7 +255,7 @@ mod tests {
             name_en: "Office 2019 Professional Plus".to_owned(),
             licence_ends: Some(time::macros::date!(2020 - 02 - 28)),
             portal_url: "https://licences.example.edu".to_owned(),
-            download_token: "v1.abc_DEF-123".to_owned(),
+            download_token: DownloadToken::new("v1.abc_DEF-123"),
             edition_upgrade: false,
             kms: KmsHost {
                 host: "kms.example.edu".to_owned(),
@@ -234,6 +263,13 @@ mod tests {
             },
             covers,
         }
+    }
+
+    #[test]
+    fn a_token_is_written_but_never_printed() {
+        let token = DownloadToken::new("v1.abc_DEF-123");
+        assert_eq!(format!("{token:?}"), "DownloadToken(***)");
+        assert_eq!(serde_json::to_string(&token).unwrap(), "\"v1.abc_DEF-123\"");
     }
 
     #[test]
@@ -269,7 +305,10 @@ mod tests {
             (|c| c.covers[1].key = "XXXXX".to_owned(), "covers[1].key"),
             (|c| c.portal_url = "ftp://x".to_owned(), "portal_url"),
             (|c| c.portal_url = "https://x/".to_owned(), "portal_url"),
-            (|c| c.download_token = "a b".to_owned(), "download_token"),
+            (
+                |c| c.download_token = DownloadToken::new("a b"),
+                "download_token",
+            ),
             (|c| c.kms.host = "kms;calc.exe".to_owned(), "kms.host"),
             (|c| c.kms.port = 0, "kms.port"),
         ];

@@ -49,7 +49,7 @@ impl Chrome {
         Chrome {
             username: staff.username.clone(),
             can_edit: staff.role == auth::Role::Admin,
-            csrf: staff.csrf_token.clone(),
+            csrf: staff.csrf_token.expose().to_owned(),
             section,
         }
     }

@@ -26,6 +26,7 @@ pub mod page_cache;
 pub mod rate_limit;
 pub mod router;
 pub mod routes;
+pub mod secret;
 pub mod serve;
 pub mod settings;
 pub mod state;

@@ -19,6 +19,7 @@ use sha2::Sha256;
 use time::OffsetDateTime;
 
 use crate::config::Config;
+use crate::secret::Secret;
 
 /// The secret that signs tokens. Its `Debug` never shows it.
 pub struct TokenKey {
@@ -30,8 +31,8 @@ pub struct TokenKey {
 pub struct Issued {
     /// The token's id (24 hex digits), recorded with the download.
     pub id: String,
-    /// The whole token, written into `activator.toml`. Never log it.
-    pub token: String,
+    /// The whole token, written into `activator.toml`.
+    pub token: Secret,
     /// When it stops authenticating reports.
     pub expires_at: OffsetDateTime,
 }
@@ -99,7 +100,7 @@ impl TokenKey {
         getrandom::fill(&mut id).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
         let id = encode_hex(&id);
         Ok(Issued {
-            token: self.token(&id, product, expires_at),
+            token: Secret::new(self.token(&id, product, expires_at)),
             id,
             expires_at,
         })
@@ -247,18 +248,23 @@ mod tests {
             .issue("office-2019-proplus", NOW + time::Duration::days(365))
             .unwrap();
         let revoked = TokenIds::default();
-        assert!(issued.token.len() <= protocol::config::MAX_TOKEN_BYTES);
+        assert!(issued.token.expose().len() <= protocol::config::MAX_TOKEN_BYTES);
         assert_eq!(
-            key().verify(&issued.token, "office-2019-proplus", NOW, &revoked),
+            key().verify(issued.token.expose(), "office-2019-proplus", NOW, &revoked),
             Ok(issued.id.clone())
         );
         assert_eq!(
-            key().verify(&issued.token, "windows-10-enterprise", NOW, &revoked),
+            key().verify(
+                issued.token.expose(),
+                "windows-10-enterprise",
+                NOW,
+                &revoked
+            ),
             Err(Refusal::BadSignature)
         );
         assert_eq!(
             TokenKey::from_bytes(&[8; 32]).verify(
-                &issued.token,
+                issued.token.expose(),
                 "office-2019-proplus",
                 NOW,
                 &revoked
@@ -275,7 +281,7 @@ mod tests {
         let revoked = TokenIds::default();
         assert_eq!(
             key().verify(
-                &issued.token,
+                issued.token.expose(),
                 "project-2016",
                 NOW + time::Duration::seconds(11),
                 &revoked
@@ -284,7 +290,7 @@ mod tests {
         );
         revoked.replace(HashSet::from([issued.id.clone()]));
         assert_eq!(
-            key().verify(&issued.token, "project-2016", NOW, &revoked),
+            key().verify(issued.token.expose(), "project-2016", NOW, &revoked),
             Err(Refusal::Revoked)
         );
     }
@@ -295,7 +301,7 @@ mod tests {
             .issue("office-2016-proplus", NOW + time::Duration::days(1))
             .unwrap();
         let revoked = TokenIds::default();
-        let longer = issued.token.replacen(
+        let longer = issued.token.expose().replacen(
             &format!(".{}.", (NOW + time::Duration::days(1)).unix_timestamp()),
             &format!(".{}.", (NOW + time::Duration::days(900)).unix_timestamp()),
             1,
@@ -309,8 +315,8 @@ mod tests {
             "v1",
             "v2.a.b.c",
             "v1.zz.1.aa",
-            &format!("{}.extra", issued.token),
-            &issued.token.replace("v1.", "v1.."),
+            &format!("{}.extra", issued.token.expose()),
+            &issued.token.expose().replace("v1.", "v1.."),
         ] {
             assert_eq!(
                 key().verify(bad, "office-2016-proplus", NOW, &revoked),

@@ -29,6 +29,7 @@ fn token_of(portal: &Portal) -> String {
     protocol::config::ActivatorConfig::from_toml(&settings)
         .unwrap()
         .download_token
+        .into_exposed()
 }
 
 fn stand_in_exe() -> String {

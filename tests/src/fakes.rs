@@ -46,7 +46,7 @@ pub fn activator_toml(product: &str, covers: &[&str], portal_url: &str, kms_port
         name_en: format!("{product} (test)"),
         licence_ends: None,
         portal_url: portal_url.to_owned(),
-        download_token: "v1.e2e-token".to_owned(),
+        download_token: protocol::config::DownloadToken::new("v1.e2e-token"),
         edition_upgrade: false,
         kms: KmsHost {
             host: "127.0.0.1".to_owned(),

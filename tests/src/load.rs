@@ -39,6 +39,7 @@ pub fn token_of(portal: &Portal) -> String {
     protocol::config::ActivatorConfig::from_toml(&settings)
         .expect("activator.toml is valid")
         .download_token
+        .into_exposed()
 }
 
 /// Posts `body` with `token`; answers the response.

@@ -75,7 +75,7 @@ fn config_with(product: &str, covers: &[&str], edit: impl FnOnce(&mut ActivatorC
         name_en: product.to_owned(),
         licence_ends: None,
         portal_url: "http://127.0.0.1:8080".to_owned(),
-        download_token: "v1.test-token".to_owned(),
+        download_token: protocol::config::DownloadToken::new("v1.test-token"),
         edition_upgrade: false,
         kms: protocol::config::KmsHost {
             host: "kms.example.edu".to_owned(),

@@ -22,6 +22,7 @@ use time::Duration;
 
 use crate::db;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::token::encode_hex;
 
@@ -44,9 +45,9 @@ pub struct Staff {
     /// Admin or viewer.
     pub role: Role,
     /// The token forms must carry.
-    pub csrf_token: String,
+    pub csrf_token: Secret,
     /// The SHA-256 of the session's cookie.
-    pub session_hash: String,
+    pub session_hash: Secret,
     /// The password must be changed before anything else.
     pub must_change_password: bool,
 }
@@ -87,7 +88,7 @@ impl Staff {
 
     /// Checks a form's CSRF token against the session's.
     pub fn check_csrf(&self, token: &str) -> Result<()> {
-        if constant_time_eq(token.as_bytes(), self.csrf_token.as_bytes()) {
+        if constant_time_eq(token.as_bytes(), self.csrf_token.expose().as_bytes()) {
             Ok(())
         } else {
             Err(Error::Forbidden)
@@ -123,7 +124,7 @@ impl FromRequestParts<AppState> for Staff {
             username: session.username,
             role: Role::parse(&session.role).unwrap_or(Role::Viewer),
             csrf_token: session.csrf_token,
-            session_hash,
+            session_hash: Secret::new(session_hash),
             must_change_password: session.must_change_password,
         };
         if staff.must_change_password

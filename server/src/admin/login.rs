@@ -112,8 +112,11 @@ pub async fn post_login(
         .chars()
         .take(auth::MAX_PASSWORD_CHARS)
         .collect();
-    let accepted =
-        auth::verify_password(user.as_ref().map(|u| u.password_hash.clone()), password).await;
+    let accepted = auth::verify_password(
+        user.as_ref().map(|u| u.password_hash.expose().to_owned()),
+        password,
+    )
+    .await;
     let Some(user) = user.filter(|_| accepted) else {
         claimed.failed(&state).await?;
         tracing::info!(login.network = %network, "sign-in refused");
@@ -165,7 +168,7 @@ pub async fn post_logout(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response> {
     staff.check_csrf(&form.csrf)?;
-    db::accounts::delete_session(&state.db, &staff.session_hash).await?;
+    db::accounts::delete_session(&state.db, staff.session_hash.expose()).await?;
     tracing::info!(login.user = %staff.username, "signed out");
     db::accounts::audit_account(
         &state.db,
@@ -190,7 +193,7 @@ pub async fn get_password(
 ) -> PasswordPage {
     PasswordPage {
         layout: Layout::new(&state, &context, Nav::Admin),
-        csrf: staff.csrf_token.clone(),
+        csrf: staff.csrf_token.expose().to_owned(),
         forced: staff.must_change_password,
         problem: None,
     }
@@ -209,7 +212,7 @@ pub async fn post_password(
     let t = super::texts::text(context.lang);
     let page = |problem: String| PasswordPage {
         layout: Layout::new(&state, &context, Nav::Admin),
-        csrf: staff.csrf_token.clone(),
+        csrf: staff.csrf_token.expose().to_owned(),
         forced: staff.must_change_password,
         problem: Some(problem),
     };
@@ -227,7 +230,7 @@ pub async fn post_password(
         }
     };
     let current_right = auth::verify_password(
-        Some(user.password_hash),
+        Some(user.password_hash.expose().to_owned()),
         form.current
             .chars()
             .take(auth::MAX_PASSWORD_CHARS)

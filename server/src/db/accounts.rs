@@ -4,6 +4,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::{Db, with_pool};
+use crate::secret::Secret;
 
 /// A staff account.
 #[derive(Clone, Debug, FromRow)]
@@ -14,8 +15,9 @@ pub struct UserRow {
     pub username: String,
     /// `admin` or `viewer`.
     pub role: String,
-    /// The Argon2id hash (PHC string). Never shown or logged.
-    pub password_hash: String,
+    /// The Argon2id hash (PHC string).
+    #[sqlx(try_from = "String")]
+    pub password_hash: Secret,
     /// The password was set by someone else and must be changed at the next login.
     pub must_change_password: bool,
 }
@@ -32,7 +34,8 @@ pub struct SessionRow {
     /// Whether the password must be changed before anything else.
     pub must_change_password: bool,
     /// The session's CSRF token for forms.
-    pub csrf_token: String,
+    #[sqlx(try_from = "String")]
+    pub csrf_token: Secret,
     /// When the session was last used.
     pub last_seen_at: OffsetDateTime,
     /// When it ends regardless of use.

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use protocol::config::{self, ActivatorConfig, KmsHost};
+use protocol::config::{self, ActivatorConfig, DownloadToken, KmsHost};
 use time::Duration;
 
 use super::catalog::DateView;
@@ -170,7 +170,7 @@ pub async fn get_download(
     let now = state.now();
     let expires_at = now + Duration::days(i64::from(state.config.download_token_days));
     let issued = state.tokens.issue(&slug, expires_at)?;
-    let zip = zip_for(&state, &slug, &row, &issued.token, &prepared).await?;
+    let zip = zip_for(&state, &slug, &row, issued.token.expose(), &prepared).await?;
 
     state
         .ingest
@@ -224,7 +224,7 @@ pub async fn zip_for(
         name_en: row.name_en.clone(),
         licence_ends: row.term_end,
         portal_url: state.config.public_url.clone(),
-        download_token: token.to_owned(),
+        download_token: DownloadToken::new(token),
         edition_upgrade: row.edition_upgrade,
         kms: KmsHost {
             host: state.config.kms.host.clone(),

@@ -52,8 +52,14 @@ async fn ten_thousand_bad_reports_get_4xx_and_store_nothing(backend: Backend) {
         c.limits.reports_per_minute_per_token = 1_000_000;
     })
     .await;
-    let good_token = download(&app, "office-2019-proplus").await.download_token;
-    let windows_token = download(&app, "windows-10-enterprise").await.download_token;
+    let good_token = download(&app, "office-2019-proplus")
+        .await
+        .download_token
+        .into_exposed();
+    let windows_token = download(&app, "windows-10-enterprise")
+        .await
+        .download_token
+        .into_exposed();
     let expired = app
         .state
         .tokens
@@ -62,7 +68,9 @@ async fn ten_thousand_bad_reports_get_4xx_and_store_nothing(backend: Backend) {
             time::OffsetDateTime::now_utc() - time::Duration::hours(1),
         )
         .unwrap()
-        .token;
+        .token
+        .expose()
+        .to_owned();
     let mut rng = Rng(0x5EED_CAFE_F00D_0001);
     let mut statuses = std::collections::BTreeMap::new();
     let mut sent = 0;

@@ -133,7 +133,10 @@ async fn a_status_run_tells_the_lapsing_panel_the_truth(backend: Backend) {
         rows(&app, &cookie, "failures", "").await,
     );
 
-    let token = download(&app, "windows-10-enterprise").await.download_token;
+    let token = download(&app, "windows-10-enterprise")
+        .await
+        .download_token
+        .into_exposed();
     let status = |n: u32, machine: u32, grace_days: Option<u64>| {
         let mut body = report("windows-10-enterprise", 9000 + n);
         body["kind"] = "status".into();

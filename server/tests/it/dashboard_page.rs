@@ -274,7 +274,10 @@ async fn two_portals_share_one_dashboard(backend: Backend) {
     add_user(&first, "alice", "admin", false).await;
     let cookie = sign_in(&first, "alice").await;
     for (n, app) in [&first, &second].into_iter().enumerate() {
-        let token = download(app, "office-2019-proplus").await.download_token;
+        let token = download(app, "office-2019-proplus")
+            .await
+            .download_token
+            .into_exposed();
         let body = serde_json::to_vec(&report("office-2019-proplus", 500 + n as u32)).unwrap();
         assert_eq!(
             post(app, Some(&token), body).await.status,

@@ -62,7 +62,12 @@ async fn a_deployment_token_serves_a_lab_until_it_is_revoked(backend: Backend) {
     assert!(files.contains_key("activator.exe") && files.contains_key("SHA256SUMS"));
     let settings =
         ActivatorConfig::from_toml(std::str::from_utf8(&files["activator.toml"]).unwrap()).unwrap();
-    assert!(settings.download_token.starts_with(&format!("v1.{id}.")));
+    assert!(
+        settings
+            .download_token
+            .expose()
+            .starts_with(&format!("v1.{id}."))
+    );
     let again = unzip(&app.get_with(&zip_uri, header::COOKIE, &admin.cookie).await);
     assert_eq!(again["activator.toml"], files["activator.toml"]);
     assert_eq!(
@@ -72,7 +77,7 @@ async fn a_deployment_token_serves_a_lab_until_it_is_revoked(backend: Backend) {
     );
 
     // A whole lab reports with it: more PCs in a minute than one token may send reports.
-    let token = settings.download_token.as_str();
+    let token = settings.download_token.expose();
     for n in 0..25 {
         let mut body = report("office-2019-proplus", n);
         body["machine"]["id"] = format!("{n:064x}").into();

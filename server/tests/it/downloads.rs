@@ -101,7 +101,7 @@ async fn a_download_holds_the_activator_its_settings_readme_and_checksums(backen
     app.state
         .tokens
         .verify(
-            &settings.download_token,
+            settings.download_token.expose(),
             "office-2019-proplus",
             now,
             &app.state.revoked,

@@ -13,7 +13,10 @@ async fn metrics_are_for_admins_and_count_what_happens(backend: Backend) {
     let app = TestApp::new(backend).await;
     add_user(&app, "alice", "admin", false).await;
     add_user(&app, "vera", "viewer", false).await;
-    let token = download(&app, "office-2019-proplus").await.download_token;
+    let token = download(&app, "office-2019-proplus")
+        .await
+        .download_token
+        .into_exposed();
     assert_eq!(
         post(
             &app,

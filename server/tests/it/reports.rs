@@ -48,7 +48,10 @@ pub async fn count(app: &TestApp, sql: &str) -> i64 {
 
 async fn a_report_is_stored_once_with_its_rollups(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let token = download(&app, "office-2019-proplus").await.download_token;
+    let token = download(&app, "office-2019-proplus")
+        .await
+        .download_token
+        .into_exposed();
     let body = serde_json::to_vec(&report("office-2019-proplus", 1)).unwrap();
     let first = post(&app, Some(&token), body.clone()).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
@@ -87,7 +90,10 @@ async fn a_report_is_stored_once_with_its_rollups(backend: Backend) {
 
 async fn every_invalid_report_is_refused_naming_its_field(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let token = download(&app, "office-2019-proplus").await.download_token;
+    let token = download(&app, "office-2019-proplus")
+        .await
+        .download_token
+        .into_exposed();
     let cases: Vec<Value> =
         serde_json::from_str(include_str!("../../../tests/fixtures/reports/invalid.json")).unwrap();
     for case in cases {
@@ -125,7 +131,10 @@ async fn every_invalid_report_is_refused_naming_its_field(backend: Backend) {
 
 async fn bad_tokens_are_refused(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let office = download(&app, "office-2019-proplus").await.download_token;
+    let office = download(&app, "office-2019-proplus")
+        .await
+        .download_token
+        .into_exposed();
     let body = serde_json::to_vec(&report("office-2019-proplus", 4)).unwrap();
     let windows_report = serde_json::to_vec(&report("windows-10-enterprise", 5)).unwrap();
     let expired = app
@@ -136,14 +145,18 @@ async fn bad_tokens_are_refused(backend: Backend) {
             time::OffsetDateTime::now_utc() - time::Duration::days(1),
         )
         .unwrap()
-        .token;
+        .token
+        .expose()
+        .to_owned();
     let forged = server::token::TokenKey::from_bytes(&[1; 32])
         .issue(
             "office-2019-proplus",
             time::OffsetDateTime::now_utc() + time::Duration::days(1),
         )
         .unwrap()
-        .token;
+        .token
+        .expose()
+        .to_owned();
     let cases: [(Option<&str>, &Vec<u8>, &str); 6] = [
         (None, &body, "missing"),
         (Some("not-a-token"), &body, "missing or malformed"),
@@ -185,7 +198,10 @@ async fn bad_tokens_are_refused(backend: Backend) {
 
 async fn bodies_must_be_small_json(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let token = download(&app, "office-2019-proplus").await.download_token;
+    let token = download(&app, "office-2019-proplus")
+        .await
+        .download_token
+        .into_exposed();
     let body = serde_json::to_vec(&report("office-2019-proplus", 6)).unwrap();
     let form = app
         .request(
@@ -212,7 +228,10 @@ async fn bodies_must_be_small_json(backend: Backend) {
 
 async fn each_token_is_rate_limited(backend: Backend) {
     let app = TestApp::with_config(backend, |c| c.limits.reports_per_minute_per_token = 3).await;
-    let token = download(&app, "project-2016").await.download_token;
+    let token = download(&app, "project-2016")
+        .await
+        .download_token
+        .into_exposed();
     for n in 0..3 {
         assert_eq!(
             post(
@@ -234,7 +253,10 @@ async fn each_token_is_rate_limited(backend: Backend) {
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.header(header::RETRY_AFTER).parse::<u64>().unwrap() >= 1);
     assert_eq!(limited.json()["error"], "rate_limited");
-    let other = download(&app, "project-2016").await.download_token;
+    let other = download(&app, "project-2016")
+        .await
+        .download_token
+        .into_exposed();
     assert_eq!(
         post(
             &app,
@@ -252,7 +274,10 @@ async fn concurrent_reports_are_all_stored(backend: Backend) {
     let app = std::sync::Arc::new(
         TestApp::with_config(backend, |c| c.limits.reports_per_minute_per_token = 10_000).await,
     );
-    let token = download(&app, "office-2019-proplus").await.download_token;
+    let token = download(&app, "office-2019-proplus")
+        .await
+        .download_token
+        .into_exposed();
     let tasks: Vec<_> = (0..200_u32)
         .map(|n| {
             let (app, token) = (app.clone(), token.clone());

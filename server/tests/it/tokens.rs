@@ -34,7 +34,7 @@ async fn a_download_reports_from_a_few_pcs_only(backend: Backend) {
         c.limits.reports_per_minute_per_token = 1000;
     })
     .await;
-    let token = download(&app, SLUG).await.download_token;
+    let token = download(&app, SLUG).await.download_token.into_exposed();
     assert_eq!(
         report_from(&app, &token, 1, 1).await.status,
         StatusCode::CREATED
@@ -85,7 +85,7 @@ async fn a_download_reports_from_a_few_pcs_only(backend: Backend) {
         37
     );
     // Another download is a PC of its own.
-    let other = download(&app, SLUG).await.download_token;
+    let other = download(&app, SLUG).await.download_token.into_exposed();
     assert_eq!(
         report_from(&app, &other, 3, 200).await.status,
         StatusCode::CREATED
@@ -105,8 +105,8 @@ async fn staff_revoke_one_a_network_or_everything_before_a_date(backend: Backend
     let app = TestApp::new(backend).await;
     let admin = session(&app, "alice", "admin").await;
     let viewer = session(&app, "victor", "viewer").await;
-    let first = download(&app, SLUG).await.download_token;
-    let second = download(&app, SLUG).await.download_token;
+    let first = download(&app, SLUG).await.download_token.into_exposed();
+    let second = download(&app, SLUG).await.download_token.into_exposed();
     let elsewhere = download_from(&app, "198.51.100.7:4000").await;
     let revoke = |fields: Vec<(&'static str, String)>, who: &Session| {
         let (app, who) = (&app, who.clone());
@@ -210,5 +210,5 @@ async fn download_from(app: &TestApp, client: &str) -> String {
         std::str::from_utf8(&files["activator.toml"]).unwrap(),
     )
     .unwrap();
-    config.download_token
+    config.download_token.into_exposed()
 }
