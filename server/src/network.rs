@@ -51,24 +51,32 @@ pub fn client_address(peer: IpAddr, forwarded_for: &[&str], trusted: &[IpNet]) -
 
 /// The network of `ip` under `config`.
 pub fn network_of(ip: IpAddr, config: &Config) -> Network {
-    let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
-    };
+    let ip = unmapped(ip);
     if let Some(campus) = config.campus_networks.iter().find(|n| n.cidr.contains(&ip)) {
         return Network {
             label: campus.name.clone(),
             on_campus: true,
         };
     }
-    let prefix = match ip {
-        IpAddr::V4(_) => IpNet::new(ip, 24),
-        IpAddr::V6(_) => IpNet::new(ip, 48),
-    };
-    let label = prefix.map_or_else(|_| ip.to_string(), |net| net.trunc().to_string());
     Network {
-        label,
+        label: prefix_label(ip, 24, 48),
         on_campus: config.campus_networks.is_empty(),
+    }
+}
+
+/// The prefix of `ip` (an IPv4-mapped IPv6 address counts as IPv4) of `v4` or `v6` bits,
+/// as text: `192.0.2.0/24`.
+pub fn prefix_label(ip: IpAddr, v4: u8, v6: u8) -> String {
+    let ip = unmapped(ip);
+    let bits = if ip.is_ipv4() { v4 } else { v6 };
+    IpNet::new(ip, bits).map_or_else(|_| ip.to_string(), |net| net.trunc().to_string())
+}
+
+/// `ip`, with an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) as the IPv4 one.
+fn unmapped(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
     }
 }
 

@@ -140,7 +140,7 @@ impl Filters {
                 exact_param(field, value, max)
             }
         };
-        let to = match date_param(param("to", query.to.as_deref(), 10)?, "to")? {
+        let mut to = match date_param(param("to", query.to.as_deref(), 10)?, "to")? {
             Some(to) => to,
             None => today,
         };
@@ -148,7 +148,6 @@ impl Filters {
             Some(from) => from,
             None => to - Duration::days(DEFAULT_DAYS - 1),
         };
-        let mut to = to;
         if from > to {
             if form {
                 return Err(invalid("from", "must not be after `to`"));

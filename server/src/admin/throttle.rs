@@ -12,8 +12,6 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use ipnet::IpNet;
-
 use crate::db;
 use crate::error::Result;
 use crate::state::AppState;
@@ -120,12 +118,7 @@ fn wait_after(failures: i64, free: u32) -> time::Duration {
 /// one subscriber usually holds. Not the campus network's name, which would let anyone on
 /// campus make all of campus wait.
 pub fn network_key(ip: IpAddr) -> String {
-    let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
-    };
-    let prefix = if ip.is_ipv4() { 24 } else { 64 };
-    IpNet::new(ip, prefix).map_or_else(|_| ip.to_string(), |net| net.trunc().to_string())
+    crate::network::prefix_label(ip, 24, 64)
 }
 
 /// Forgets old failures; answers how many pairs went.
