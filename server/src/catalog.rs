@@ -332,6 +332,60 @@ pub fn format_iso_date(date: Date) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// A licence term in both calendars; either end may be missing.
+#[derive(Debug)]
+pub struct TermView {
+    /// First day, ISO 8601.
+    pub start: Option<String>,
+    /// Last day, ISO 8601.
+    pub end: Option<String>,
+    /// The same term in the ROC calendar, one line in the page language.
+    pub roc: String,
+}
+
+/// A date in both calendars.
+#[derive(Debug)]
+pub struct DateView {
+    /// Gregorian, ISO 8601.
+    pub iso: String,
+    /// ROC calendar, in the page language.
+    pub roc: String,
+}
+
+impl TermView {
+    /// The term from `start` to `end`; `None` when neither is known.
+    pub fn new(start: Option<Date>, end: Option<Date>, lang: Lang) -> Option<TermView> {
+        let roc = match (start, end) {
+            (None, None) => return None,
+            (Some(s), Some(e)) => format!(
+                "{} – {}",
+                format_roc_date_short(s),
+                format_roc_date_short(e)
+            ),
+            (Some(s), None) => format!("{} –", format_roc_date_short(s)),
+            (None, Some(e)) => match lang {
+                Lang::ZhTw => format!("{} 止", format_roc_date_short(e)),
+                Lang::En => format!("until {}", format_roc_date_short(e)),
+            },
+        };
+        Some(TermView {
+            start: start.map(format_iso_date),
+            end: end.map(format_iso_date),
+            roc: format!("{} {roc}", lang.pick("民國", "ROC")),
+        })
+    }
+}
+
+impl DateView {
+    /// `date` in both calendars, the ROC one in `lang`.
+    pub fn new(date: Date, lang: Lang) -> DateView {
+        DateView {
+            iso: format_iso_date(date),
+            roc: format_roc_date(date, lang),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,6 @@
 //! e.g. `PORTAL_KMS__HOST`). An unknown key anywhere is an error that names the key, so a
 //! typo never silently falls back to a default. `portal.example.toml` documents every key.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -113,7 +112,7 @@ pub struct Admin {
     pub login_failures_per_network: u32,
 }
 
-pub use crate::secret::Secret;
+pub use crate::secret::{DatabaseUrl, Secret};
 
 /// The institution's names and its IT office.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -168,54 +167,6 @@ pub enum LogFormat {
     Text,
     /// One JSON object per event, for log collectors.
     Json,
-}
-
-/// A database URL whose `Debug` and `Display` hide the password.
-#[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct DatabaseUrl(String);
-
-impl DatabaseUrl {
-    /// Wraps a URL given in full, e.g. by a test harness.
-    pub fn new(url: impl Into<String>) -> Self {
-        Self(url.into())
-    }
-
-    /// The URL itself, for connecting; never log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Whether this URL selects PostgreSQL.
-    pub fn is_postgres(&self) -> bool {
-        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
-    }
-
-    /// The URL with any password replaced by `***`.
-    pub fn redacted(&self) -> String {
-        let Some((scheme, rest)) = self.0.split_once("://") else {
-            return self.0.clone();
-        };
-        let Some((userinfo, host)) = rest.split_once('@') else {
-            return self.0.clone();
-        };
-        match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
-            None => self.0.clone(),
-        }
-    }
-}
-
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
-    }
-}
-
-impl fmt::Display for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
-    }
 }
 
 impl Default for Config {

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::access_log::Failure;
+use crate::lang::UnknownLang;
 
 /// Everything that can go wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +96,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How long a client waits before trying again after a 503.
 pub const RETRY_AFTER_SECS: u64 = 5;
+
+impl From<UnknownLang> for Error {
+    fn from(_: UnknownLang) -> Error {
+        Error::InvalidQuery {
+            field: "lang",
+            reason: "must be zh-TW or en".to_owned(),
+        }
+    }
+}
 
 impl Error {
     /// The HTTP status for this error.

@@ -4,11 +4,12 @@
 //! zh-TW. The locale is resolved per request and passed along explicitly; nothing here
 //! is process-global.
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
-use crate::error::Error;
+/// A `?lang=` naming a language the portal is not written in: a client error, not a
+/// silent fallback (`error.rs` makes it a 400 naming the parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownLang;
 
 /// A language the portal is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -88,14 +89,11 @@ impl Lang {
     /// Resolves the language of a request from its query's `lang`, cookie and headers.
     ///
     /// An unsupported `?lang=` value is a client error, not a silent fallback.
-    pub fn resolve(query: Option<&str>, headers: &HeaderMap) -> Result<(Lang, bool), Error> {
+    pub fn resolve(query: Option<&str>, headers: &HeaderMap) -> Result<(Lang, bool), UnknownLang> {
         if let Some(value) = query.and_then(query_lang) {
             return match Lang::from_tag(&value) {
                 Some(lang) => Ok((lang, true)),
-                None => Err(Error::InvalidQuery {
-                    field: "lang",
-                    reason: "must be zh-TW or en".to_owned(),
-                }),
+                None => Err(UnknownLang),
             };
         }
         if let Some(lang) = cookie_lang(headers) {
@@ -113,18 +111,6 @@ impl Lang {
         match self {
             Lang::ZhTw => zh,
             Lang::En => en,
-        }
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
-    type Rejection = Error;
-
-    /// Reads the language that the `remember_lang` middleware resolved for this request.
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        match parts.extensions.get::<Lang>() {
-            Some(lang) => Ok(*lang),
-            None => Ok(Lang::resolve(parts.uri.query(), &parts.headers)?.0),
         }
     }
 }

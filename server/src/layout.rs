@@ -116,8 +116,8 @@ impl Layout {
     }
 
     /// The admin pages' strings in the page language.
-    pub fn admin(&self) -> &'static crate::admin::texts::AdminText {
-        crate::admin::texts::text(self.lang)
+    pub fn admin(&self) -> &'static crate::texts::admin::AdminText {
+        crate::texts::admin::text(self.lang)
     }
 
     /// `aria-current="page"` for the current section's link, nothing otherwise.

@@ -7,13 +7,17 @@
 pub mod access_log;
 pub mod admin;
 pub mod assets;
+pub mod auth;
 pub mod authenticode;
 pub mod bundle;
 pub mod catalog;
+pub mod cli;
 pub mod config;
 pub mod content;
+pub mod dashboard;
 pub mod db;
 pub mod error;
+pub mod extract;
 pub mod ingest;
 pub mod lang;
 pub mod layout;
@@ -75,7 +79,7 @@ pub fn app(state: AppState) -> Router {
                         .and(middleware::Uncompressed),
                 ))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::decorate))
-                .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::invalidate_after_edits))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::invalidate_after_edits))
                                 .layer(axum::middleware::from_fn(middleware::limit_uri))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::same_origin_only))
                 .layer(CatchPanicLayer::new())
@@ -159,7 +163,7 @@ pub async fn sweep_sessions(state: &AppState) -> sqlx::Result<u64> {
     if removed > 0 {
         tracing::info!(removed, "removed ended sessions");
     }
-    let forgotten = admin::throttle::sweep(state).await?;
+    let forgotten = auth::throttle::sweep(state).await?;
     if forgotten > 0 {
         tracing::info!(forgotten, "forgot old failed sign-ins");
     }
@@ -180,7 +184,7 @@ pub async fn refresh_token_ids(state: &AppState) -> anyhow::Result<()> {
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let state = prepare(config).await?;
-    if let Some(password) = admin::auth::ensure_first_account(&state).await? {
+    if let Some(password) = auth::ensure_first_account(&state).await? {
         // Shown once, on the console only (never logged): the way in for a newcomer.
         eprintln!(
             "\nNo staff account existed, so one was created:\n  username: admin\n  password: {password}\n\

@@ -94,8 +94,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command } => {
-            use server::admin::auth::Role;
-            use server::admin::cli::AccountCommand;
+            use server::auth::Role;
+            use server::cli::AccountCommand;
             let command = match command {
                 AdminCommand::Add { username, role } => AccountCommand::Add {
                     username,
@@ -106,7 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 AdminCommand::List => AccountCommand::List,
             };
             let runtime = tokio::runtime::Runtime::new()?;
-            let message = runtime.block_on(server::admin::cli::run(&config, command))?;
+            let message = runtime.block_on(server::cli::run(&config, command))?;
             #[expect(
                 clippy::print_stdout,
                 reason = "printing the result is this command's job"
@@ -118,7 +118,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::DemoData { reports } => {
             let runtime = tokio::runtime::Runtime::new()?;
-            let message = runtime.block_on(server::admin::demo::run(config, reports))?;
+            let message = runtime.block_on(server::cli::demo::run(config, reports))?;
             #[expect(
                 clippy::print_stdout,
                 reason = "printing the result is this command's job"

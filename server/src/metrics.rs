@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::admin::auth::Staff;
+use crate::auth::Staff;
 use crate::error::Result;
 use crate::state::AppState;
 

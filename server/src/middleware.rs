@@ -16,7 +16,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -66,7 +66,7 @@ pub async fn decorate(State(state): State<AppState>, mut request: Request, next:
                 query: None,
                 cookies: None,
             };
-            return render_error(&state, &context, is_api, error.into_response());
+            return render_error(&state, &context, is_api, Error::from(error).into_response());
         }
     };
     request.extensions_mut().insert(lang);
@@ -243,9 +243,7 @@ pub async fn same_origin_only(
     next: Next,
 ) -> Response {
     let method = request.method();
-    let safe = method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD
-        || method == axum::http::Method::OPTIONS;
+    let safe = method == Method::GET || method == Method::HEAD || method == Method::OPTIONS;
     if !safe {
         let headers = request.headers();
         let text = |name: &str| {
@@ -275,4 +273,33 @@ pub async fn same_origin_only(
 /// The fallback for addresses no route matches.
 pub async fn not_found() -> Error {
     Error::NotFound
+}
+
+/// Middleware: drops the rendered pages after every staff change that was accepted, so
+/// that no edit needs to remember to. A change is a `POST` (or other non-`GET`) under
+/// `/admin` answered with success or a redirect that is not to the sign-in or password
+/// page; signing in and out and changing one's password are not changes to the pages.
+/// So an anonymous or refused request (401, 403, 404, 422, a redirect to sign in) leaves
+/// the copies alone.
+pub async fn invalidate_after_edits(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let edits = request.method() != Method::GET
+        && request.method() != Method::HEAD
+        && path.starts_with("/admin/")
+        && !matches!(path, "/admin/login" | "/admin/logout" | "/admin/password");
+    let response = next.run(request).await;
+    let to_sign_in = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .is_some_and(|l| l.starts_with("/admin/login") || l.starts_with("/admin/password"));
+    let accepted = response.status().is_success() || response.status().is_redirection();
+    if edits && accepted && !to_sign_in {
+        state.invalidate_pages();
+    }
+    response
 }

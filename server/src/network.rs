@@ -6,19 +6,11 @@
 //! client cannot claim to be on campus. Statistics group clients by the configured
 //! campus network's name, else by the address's /24 (IPv4) or /48 (IPv6).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use ipnet::IpNet;
 
 use crate::config::Config;
-use crate::error::Error;
-use crate::state::AppState;
-
-/// The client's address, as [`client_address`] decides it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientAddr(pub IpAddr);
 
 /// Where a client is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,30 +69,6 @@ fn unmapped(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
-    }
-}
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = Error;
-
-    /// Needs the connection's address, which `serve` provides and tests insert.
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip())
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("no connection address")))?;
-        let trusted = state.config.trusted_proxies.as_slice();
-        let forwarded: Vec<&str> = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        Ok(ClientAddr(client_address(peer, &forwarded, trusted)))
     }
 }
 

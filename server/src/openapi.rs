@@ -4,7 +4,7 @@
 use axum::Json;
 use serde_json::json;
 
-use crate::admin::dashboard::export::DATE_PATTERN;
+use crate::dashboard::export::DATE_PATTERN;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::reports::post_report,
         crate::routes::health::get_healthz,
                 crate::routes::health::get_readyz,
-        crate::admin::dashboard::export::get_export,
+        crate::dashboard::export::get_export,
     ),
     modifiers(&DownloadToken),
     tags(

@@ -11,9 +11,9 @@
 //!
 //! - the institution's date (the status of each licence depends on today);
 //! - the settings snapshot (names and help desk in the page chrome);
-//! - the catalogue: [`PageCache::invalidate`] (through [`AppState::invalidate_pages`])
+//! - the catalogue: [`PageCache::invalidate`] (through `AppState::invalidate_pages`)
 //!   drops every copy, and every staff request that may change something (any non-GET
-//!   under `/admin`) calls it — see [`invalidate_after_edits`];
+//!   under `/admin`) calls it — see `middleware::invalidate_after_edits`;
 //! - at most [`settings::RELOAD_EVERY`]: another portal on the same database may have
 //!   edited the catalogue, and portals agree on settings within that time too.
 //!
@@ -25,18 +25,14 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::Response;
+use jiff::tz::TimeZone;
 use protocol::errors::{ErrorEntry, ErrorText, ErrorTexts};
 use time::Date;
 
 use crate::bundle::Shared;
-use crate::db::{self, catalog::VersionRow};
+use crate::db::{self, Db, catalog::VersionRow};
 use crate::lang::Lang;
 use crate::settings::{self, Snapshot};
-use crate::state::AppState;
 
 /// The rendered software lists, one per language.
 #[derive(Debug, Default)]
@@ -91,11 +87,12 @@ impl PageCache {
     }
 
     /// What a page rendered now would depend on. Take it before reading the database.
-    pub fn stamp(&self, state: &AppState) -> Stamp {
+    /// `today` is the institution's date, `site` the settings snapshot in force.
+    pub fn stamp(&self, today: Date, site: Arc<Snapshot>) -> Stamp {
         Stamp {
             generation: self.generation.load(Ordering::SeqCst),
-            today: state.today(),
-            site: state.site(),
+            today,
+            site,
             made: Instant::now(),
         }
     }
@@ -114,13 +111,13 @@ impl PageCache {
     }
 
     /// The catalogue's version `slug`, from the copy while it holds, otherwise read
-    /// afresh with every other version.
+    /// afresh from `db` with every other version.
     pub async fn version(
         &self,
-        state: &AppState,
+        db: &Db,
+        stamp: Stamp,
         slug: &str,
     ) -> sqlx::Result<Option<Arc<VersionRow>>> {
-        let stamp = self.stamp(state);
         let by_slug = Kept::at(
             &self.versions.read().unwrap_or_else(PoisonError::into_inner),
             &stamp,
@@ -128,7 +125,7 @@ impl PageCache {
         let by_slug = match by_slug {
             Some(by_slug) => by_slug,
             None => {
-                let rows = db::catalog::list_versions(&state.db).await?;
+                let rows = db::catalog::list_versions(db).await?;
                 let by_slug: Versions = Arc::new(
                     rows.into_iter()
                         .map(|row| (row.slug.clone(), Arc::new(row)))
@@ -146,9 +143,14 @@ impl PageCache {
     }
 
     /// `errors.toml` as downloads carry it: every error code's title and remedy in both
-    /// languages, placeholders filled, deflated once, from the copy while it holds.
-    pub async fn error_texts(&self, state: &AppState) -> crate::error::Result<Arc<Shared>> {
-        let stamp = self.stamp(state);
+    /// languages, placeholders filled, deflated once (stamped with the time in `zone`),
+    /// from the copy while it holds.
+    pub async fn error_texts(
+        &self,
+        db: &Db,
+        zone: &TimeZone,
+        stamp: Stamp,
+    ) -> crate::error::Result<Arc<Shared>> {
         let kept = Kept::at(
             &self
                 .error_texts
@@ -159,8 +161,8 @@ impl PageCache {
         if let Some(kept) = kept {
             return Ok(kept);
         }
-        let zh = db::content::list_error_codes(&state.db, Lang::ZhTw).await?;
-        let en = db::content::list_error_codes(&state.db, Lang::En).await?;
+        let zh = db::content::list_error_codes(db, Lang::ZhTw).await?;
+        let en = db::content::list_error_codes(db, Lang::En).await?;
         let [fill_zh, fill_en] = Lang::ALL.map(|lang| stamp.site.placeholders(lang));
         let error = zh
             .into_iter()
@@ -180,7 +182,7 @@ impl PageCache {
             })
             .collect();
         let file = ErrorTexts { error }.to_toml().replace('\n', "\r\n");
-        let shared = Arc::new(Shared::new("errors.toml", file.as_bytes(), &state.zone)?);
+        let shared = Arc::new(Shared::new("errors.toml", file.as_bytes(), zone)?);
         let mut slot = self
             .error_texts
             .write()
@@ -220,35 +222,6 @@ impl Stamp {
             && Arc::ptr_eq(&self.site, &now.site)
             && now.made.duration_since(self.made) < settings::RELOAD_EVERY
     }
-}
-
-/// Middleware: drops the rendered pages after every staff change that was accepted, so
-/// that no edit needs to remember to. A change is a `POST` (or other non-`GET`) under
-/// `/admin` answered with success or a redirect that is not to the sign-in or password
-/// page; signing in and out and changing one's password are not changes to the pages.
-/// So an anonymous or refused request (401, 403, 404, 422, a redirect to sign in) leaves
-/// the copies alone.
-pub async fn invalidate_after_edits(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path();
-    let edits = request.method() != Method::GET
-        && request.method() != Method::HEAD
-        && path.starts_with("/admin/")
-        && !matches!(path, "/admin/login" | "/admin/logout" | "/admin/password");
-    let response = next.run(request).await;
-    let to_sign_in = response
-        .headers()
-        .get(axum::http::header::LOCATION)
-        .and_then(|l| l.to_str().ok())
-        .is_some_and(|l| l.starts_with("/admin/login") || l.starts_with("/admin/password"));
-    let accepted = response.status().is_success() || response.status().is_redirection();
-    if edits && accepted && !to_sign_in {
-        state.invalidate_pages();
-    }
-    response
 }
 
 fn slot(lang: Lang) -> usize {

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::error::Error;
+
 /// A limiter for one kind of key (a token, a network).
 #[derive(Debug)]
 pub struct RateLimiter {
@@ -37,6 +39,13 @@ impl RateLimiter {
             tolerance: interval * (count - 1),
             state: Mutex::default(),
         }
+    }
+
+    /// Takes one request for `key` at `now`, or refuses it: 429 with how long to wait.
+    pub fn admit(&self, key: &str, now: Instant) -> Result<(), Error> {
+        self.check(key, now).map_err(|wait| Error::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        })
     }
 
     /// Takes one request for `key` at `now`; `Err(wait)` if it must wait that long.

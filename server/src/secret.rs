@@ -1,5 +1,6 @@
 //! Secrets typed so that they cannot be printed: configured secrets, password hashes,
-//! session ids' hashes, CSRF tokens, issued download tokens. [`Secret`]'s `Debug` and
+//! session ids' hashes, CSRF tokens, issued download tokens, and the database URL's
+//! password ([`DatabaseUrl`]). [`Secret`]'s `Debug` and
 //! serialised forms show `***`; the value is reached only through [`Secret::expose`],
 //! where it is used.
 
@@ -40,6 +41,54 @@ impl fmt::Debug for Secret {
 impl Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str("***")
+    }
+}
+
+/// A database URL whose `Debug` and `Display` hide the password.
+#[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Wraps a URL given in full, e.g. by a test harness.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The URL itself, for connecting; never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether this URL selects PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
+    }
+
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        let Some((scheme, rest)) = self.0.split_once("://") else {
+            return self.0.clone();
+        };
+        let Some((userinfo, host)) = rest.split_once('@') else {
+            return self.0.clone();
+        };
+        match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+            None => self.0.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
     }
 }
 
@@ -88,10 +137,10 @@ mod tests {
             ),
             format!(
                 "{:?}",
-                crate::admin::auth::Staff {
+                crate::auth::Staff {
                     user_id: 1,
                     username: "alice".to_owned(),
-                    role: crate::admin::auth::Role::Admin,
+                    role: crate::auth::Role::Admin,
                     csrf_token: Secret::new(SECRET),
                     session_hash: Secret::new(SECRET),
                     must_change_password: false,

@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use crate::bundle::Bundles;
+use crate::bundle::{self, Bundles};
 use crate::config::Config;
 use crate::db::Db;
+use crate::db::catalog::VersionRow;
 use crate::ingest::Ingest;
 use crate::lang::Lang;
 use crate::markdown::Placeholders;
-use crate::page_cache::PageCache;
+use crate::page_cache::{PageCache, Stamp};
 use crate::rate_limit::RateLimiter;
 use crate::settings::{SiteCache, Snapshot};
 use crate::token::{TokenIds, TokenKey};
@@ -155,9 +156,27 @@ impl AppState {
 
     /// Drops the rendered copies of public pages. Call it after any change to the
     /// catalogue made other than through an `/admin` form (those call it themselves, see
-    /// `page_cache::invalidate_after_edits`).
+    /// `middleware::invalidate_after_edits`).
     pub fn invalidate_pages(&self) {
         self.pages.invalidate();
+    }
+
+    /// What a page rendered now depends on (see `page_cache`). Take it before reading the
+    /// database.
+    pub fn page_stamp(&self) -> Stamp {
+        self.pages.stamp(self.today(), self.site())
+    }
+
+    /// The catalogue's version `slug`, from the page cache while its copy holds.
+    pub async fn version(&self, slug: &str) -> sqlx::Result<Option<Arc<VersionRow>>> {
+        self.pages.version(&self.db, self.page_stamp(), slug).await
+    }
+
+    /// `errors.toml` as downloads carry it, from the page cache while its copy holds.
+    pub async fn error_texts(&self) -> crate::error::Result<Arc<bundle::Shared>> {
+        self.pages
+            .error_texts(&self.db, &self.zone, self.page_stamp())
+            .await
     }
 }
 

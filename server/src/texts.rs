@@ -4,6 +4,13 @@
 //! compile, which is how "every page in both languages" is kept true. Longer content
 //! (tutorials, error explanations) lives in the database, not here.
 
+pub mod admin;
+pub mod catalogue;
+pub mod dashboard;
+pub mod deployments;
+pub mod downloads;
+pub mod edit;
+
 use crate::lang::Lang;
 
 /// Every fixed string the templates use.

@@ -135,7 +135,7 @@ async fn open(url: &str) -> anyhow::Result<Db> {
 }
 
 async fn session(db: &Db) -> anyhow::Result<String> {
-    use server::admin::auth;
+    use server::auth;
     use server::db::accounts;
     let err = |e: server::error::Error| anyhow::anyhow!("{e}");
     let now = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;

@@ -7,15 +7,15 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use serde_json::{Map, Value};
 
-use super::Chrome;
-use super::auth::Staff;
-use super::edit_texts::{self, EditText};
+use crate::auth::Chrome;
+use crate::auth::Staff;
 use crate::db;
 use crate::db::accounts::AuditRow;
 use crate::error::Result;
 use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::state::AppState;
+use crate::texts::edit::{self as edit_texts, EditText};
 
 /// How many entries the page shows.
 pub const SHOWN: i64 = 300;

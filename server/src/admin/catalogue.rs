@@ -6,8 +6,8 @@
 
 pub mod agreements;
 pub mod products;
-pub mod texts;
-pub mod version_check;
+
+pub mod version_form;
 pub mod versions;
 
 use askama::Template;
@@ -15,18 +15,17 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use serde::Deserialize;
 
-use super::Chrome;
-use super::auth::Staff;
-use super::edit_texts::{self, EditText};
 use super::form::Done;
-use crate::catalog::{Family, Seats, Status};
+use crate::auth::Chrome;
+use crate::auth::Staff;
+use crate::catalog::{Family, Seats, Status, TermView};
 use crate::db;
 use crate::error::Result;
+use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::Query;
-use crate::routes::catalog::TermView;
 use crate::state::AppState;
-use texts::CatalogueText;
+use crate::texts::catalogue::{self as texts, CatalogueText};
+use crate::texts::edit::{self as edit_texts, EditText};
 
 /// Where every catalogue change returns to.
 pub const LIST: &str = "/admin/catalogue";

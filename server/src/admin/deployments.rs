@@ -9,8 +9,6 @@
 //! list. Revoking takes effect on this portal at once and on others sharing the database
 //! within their refresh (30 s).
 
-mod texts;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -19,19 +17,19 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
 
-use self::texts::DeploymentText;
-use super::Chrome;
-use super::auth::Staff;
 use super::catalogue::{Choice, ChoiceGroup};
-use super::edit_texts::{self, EditText};
 use super::form::{self, CsrfOnly, Done, Problems, allow_change};
+use crate::auth::Chrome;
+use crate::auth::Staff;
 use crate::db::deployments::{self as store, DeploymentRow, NewDeployment};
 use crate::db::edit_audit::Outcome;
 use crate::error::{Error, Result};
+use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::Query;
 use crate::routes::downloads::{attachment, zip_for};
 use crate::state::AppState;
+use crate::texts::deployments::{self as texts, DeploymentText};
+use crate::texts::edit::{self as edit_texts, EditText};
 
 const PAGE: &str = "/admin/deployments";
 /// The list counts the PCs heard from in this many days.
@@ -130,8 +128,8 @@ pub async fn post_deployment(
         t.problem_unit,
     );
     let version = typed.version.trim();
-    let row = if crate::routes::is_slug(version) {
-        state.pages.version(&state, version).await?
+    let row = if crate::extract::is_slug(version) {
+        state.version(version).await?
     } else {
         None
     };
@@ -173,8 +171,7 @@ pub async fn get_deployment_zip(
     staff.require_admin()?;
     let deployment = find_active(&state, &id).await?;
     let row = state
-        .pages
-        .version(&state, &deployment.version_slug)
+        .version(&deployment.version_slug)
         .await?
         .filter(|row| !row.covers.is_empty())
         .ok_or(Error::NotFound)?;

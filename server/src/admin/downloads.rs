@@ -4,8 +4,6 @@
 //! is for admins, audited, and refused by every portal on the database (this one at once,
 //! others within their 30-second refresh).
 
-mod texts;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -13,16 +11,16 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use self::texts::DownloadText;
-use super::Chrome;
-use super::auth::Staff;
-use super::edit_texts::{self, EditText};
 use super::form::{self, Problems, allow_change};
+use crate::auth::Chrome;
+use crate::auth::Staff;
 use crate::db::downloads::{self as store, Revocation};
 use crate::error::Result;
+use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::Query;
 use crate::state::AppState;
+use crate::texts::downloads::{self as texts, DownloadText};
+use crate::texts::edit::{self as edit_texts, EditText};
 
 const PAGE: &str = "/admin/downloads";
 /// The most passed-around downloads listed.

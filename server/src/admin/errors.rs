@@ -10,20 +10,20 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::Chrome;
-use super::auth::Staff;
 use super::catalogue::{Choice, ChoiceGroup, done_message};
-use super::edit_texts::{self, EditText};
 use super::form::{self, Done, Problems, allow_change, ticked};
+use crate::auth::Chrome;
+use crate::auth::Staff;
 use crate::content::{ERROR_CATEGORIES, normalise_error_code};
 use crate::db;
 use crate::db::edit_audit::Outcome;
 use crate::db::edit_content::{ErrorCodeFields, ErrorTexts};
 use crate::error::{Error, Result};
+use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::Query;
 use crate::routes::errors::category_label;
 use crate::state::AppState;
+use crate::texts::edit::{self as edit_texts, EditText};
 
 const LIST: &str = "/admin/errors";
 

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use time::Date;
 
-use super::auth::Staff;
+use crate::auth::Staff;
 use crate::db::edit_audit::Actor;
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -223,7 +223,7 @@ pub fn text(
 pub fn slug(problems: &mut Problems, field: &'static str, value: &str, message: &str) -> String {
     let value = value.trim();
     let ends_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    if !crate::routes::is_slug(value)
+    if !crate::extract::is_slug(value)
         || !ends_ok(value.chars().next())
         || !ends_ok(value.chars().last())
     {

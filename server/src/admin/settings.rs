@@ -15,17 +15,17 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::Chrome;
-use super::auth::Staff;
 use super::catalogue::done_message;
-use super::edit_texts::{self, EditText};
 use super::form::{self, Done, Problems, allow_change};
+use crate::auth::Chrome;
+use crate::auth::Staff;
 use crate::db;
 use crate::error::Result;
+use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::Query;
 use crate::settings::{self, Problem, Site};
 use crate::state::AppState;
+use crate::texts::edit::{self as edit_texts, EditText};
 
 const PAGE: &str = "/admin/settings";
 

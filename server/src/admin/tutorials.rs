@@ -9,20 +9,20 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::Chrome;
-use super::auth::Staff;
 use super::catalogue::done_message;
-use super::edit_texts::{self, EditText};
 use super::form::{self, Done, Problems, allow_change};
+use crate::auth::Chrome;
+use crate::auth::Staff;
 use crate::db;
 use crate::db::edit_audit::Outcome;
 use crate::db::edit_content::TutorialFields;
 use crate::error::{Error, Result};
+use crate::extract::Query;
 use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::markdown;
-use crate::routes::Query;
 use crate::state::AppState;
+use crate::texts::edit::{self as edit_texts, EditText};
 
 /// The longest body accepted, in characters (the database checks the same).
 pub const MAX_BODY_CHARS: usize = 200_000;

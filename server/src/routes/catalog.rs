@@ -9,14 +9,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Date;
 
-use super::{Query, is_slug, text_param};
 use crate::authenticode::{Signer, Verdict};
-use crate::catalog::{
-    Family, Offer, Seats, Status, format_iso_date, format_roc_date, format_roc_date_short,
-};
+use crate::catalog::{DateView, Family, Offer, Seats, Status, TermView};
 use crate::db;
 use crate::db::catalog::VersionRow;
 use crate::error::{Error, Result};
+use crate::extract::{Query, is_slug, text_param};
 use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::state::AppState;
@@ -121,26 +119,6 @@ pub struct VersionLine {
     pub download_url: Option<String>,
 }
 
-/// A licence term in both calendars; either end may be missing.
-#[derive(Debug)]
-pub struct TermView {
-    /// First day, ISO 8601.
-    pub start: Option<String>,
-    /// Last day, ISO 8601.
-    pub end: Option<String>,
-    /// The same term in the ROC calendar, one line in the page language.
-    pub roc: String,
-}
-
-/// A date in both calendars.
-#[derive(Debug)]
-pub struct DateView {
-    /// Gregorian, ISO 8601.
-    pub iso: String,
-    /// ROC calendar, in the page language.
-    pub roc: String,
-}
-
 /// `GET /`: the software list, filtered by family, status and name. The unfiltered list
 /// is served from `state.pages` when a copy still holds (see `page_cache`).
 pub async fn get_catalog(
@@ -166,7 +144,7 @@ pub async fn get_catalog(
         && status.is_none()
         && search.is_none()
         && only_lang(context.query.as_deref());
-    let stamp = state.pages.stamp(&state);
+    let stamp = state.page_stamp();
     if plain && let Some(body) = state.pages.get(lang, &stamp) {
         return Ok(html(body));
     }
@@ -320,40 +298,6 @@ impl VersionLine {
     /// This version's page.
     pub fn detail_url(&self) -> String {
         format!("/catalog/{}", self.slug)
-    }
-}
-
-impl TermView {
-    /// The term from `start` to `end`; `None` when neither is known.
-    pub fn new(start: Option<Date>, end: Option<Date>, lang: Lang) -> Option<TermView> {
-        let roc = match (start, end) {
-            (None, None) => return None,
-            (Some(s), Some(e)) => format!(
-                "{} – {}",
-                format_roc_date_short(s),
-                format_roc_date_short(e)
-            ),
-            (Some(s), None) => format!("{} –", format_roc_date_short(s)),
-            (None, Some(e)) => match lang {
-                Lang::ZhTw => format!("{} 止", format_roc_date_short(e)),
-                Lang::En => format!("until {}", format_roc_date_short(e)),
-            },
-        };
-        Some(TermView {
-            start: start.map(format_iso_date),
-            end: end.map(format_iso_date),
-            roc: format!("{} {roc}", lang.pick("民國", "ROC")),
-        })
-    }
-}
-
-impl DateView {
-    /// `date` in both calendars, the ROC one in `lang`.
-    pub fn new(date: Date, lang: Lang) -> DateView {
-        DateView {
-            iso: format_iso_date(date),
-            roc: format_roc_date(date, lang),
-        }
     }
 }
 

@@ -8,15 +8,16 @@ use axum::response::{IntoResponse, Response};
 use protocol::config::{self, ActivatorConfig, DownloadToken, KmsHost};
 use time::Duration;
 
-use super::catalog::DateView;
-use super::is_slug;
 use crate::bundle::{Extra, Prepared, Zip};
+use crate::catalog::DateView;
 use crate::catalog::Offer;
 use crate::db::catalog::VersionRow;
 use crate::db::downloads::Download;
 use crate::error::{Error, Result};
+use crate::extract::ClientAddr;
+use crate::extract::is_slug;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::network::{ClientAddr, network_of};
+use crate::network::network_of;
 use crate::state::AppState;
 
 /// The page shown instead of a download off campus (status 403).
@@ -62,11 +63,7 @@ async fn admit(
     if !is_slug(slug) {
         return Err(Error::NotFound);
     }
-    let row = state
-        .pages
-        .version(state, slug)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let row = state.version(slug).await?.ok_or(Error::NotFound)?;
     if row.covers.is_empty() {
         return Err(Error::NotFound);
     }
@@ -157,15 +154,10 @@ pub async fn get_download(
             prepared,
         } => (row, network, prepared),
     };
-    if let Err(wait) = state
+    state
         .limiters
         .downloads_per_network
-        .check(&network.label, std::time::Instant::now())
-    {
-        return Err(Error::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
+        .admit(&network.label, std::time::Instant::now())?;
 
     let now = state.now();
     let expires_at = now + Duration::days(i64::from(state.config.download_token_days));
@@ -234,7 +226,7 @@ pub async fn zip_for(
     };
     let settings = settings.to_toml().replace('\n', "\r\n");
     let readme = readme(state, &row.name_zh, &row.name_en, &prepared.sha256);
-    let error_texts = state.pages.error_texts(state).await?;
+    let error_texts = state.error_texts().await?;
     // A few kilobytes written in memory: no need for a blocking thread.
     let zip = prepared.zip(
         &[&error_texts],

@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Query, text_param};
 use crate::content::normalise_error_code;
 use crate::db;
 use crate::db::content::ErrorCodeRow;
 use crate::error::Result;
+use crate::extract::{Query, text_param};
 use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::markdown;

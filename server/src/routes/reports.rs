@@ -12,13 +12,14 @@ use std::time::Instant;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use protocol::report::{MAX_REPORT_BYTES, Report};
 use serde::Serialize;
 
 use crate::db::reports::{Incoming, Stored};
 use crate::error::{Error, Result};
-use crate::network::{ClientAddr, network_of};
+use crate::extract::{self, ClientAddr};
+use crate::network::network_of;
 use crate::state::AppState;
 use crate::token::Refusal;
 
@@ -55,38 +56,17 @@ pub async fn post_report(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Accepted>)> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-        });
-    if !json {
-        return Err(Error::UnsupportedMediaType);
-    }
+    extract::require_json(&headers)?;
     if body.len() > MAX_REPORT_BYTES {
         return Err(Error::PayloadTooLarge);
     }
     let network = network_of(client, &state.config);
     let now = Instant::now();
-    if let Err(wait) = state
+    state
         .limiters
         .reports_per_network
-        .check(&network.label, now)
-    {
-        return Err(Error::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| t.starts_with("v1.") && t.len() <= protocol::config::MAX_TOKEN_BYTES)
-        .ok_or(Error::Unauthorized("is missing or malformed"))?;
+        .admit(&network.label, now)?;
+    let token = extract::bearer(&headers)?;
     let report = Report::from_json(&body).map_err(|v| Error::Unprocessable {
         field: v.field,
         message: v.message,
@@ -111,11 +91,7 @@ pub async fn post_report(
     } else {
         token_id.clone()
     };
-    if let Err(wait) = state.limiters.reports_per_token.check(&limited, now) {
-        return Err(Error::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
+    state.limiters.reports_per_token.admit(&limited, now)?;
     let report_id = report.report_id.clone();
     let outcome = report.outcome;
     let incoming = Incoming {

@@ -23,7 +23,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Creates `username` with [`PASSWORD`].
 pub async fn add_user(app: &TestApp, username: &str, role: &str, must_change: bool) {
-    let hash = server::admin::auth::hash_password(PASSWORD.to_owned())
+    let hash = server::auth::hash_password(PASSWORD.to_owned())
         .await
         .unwrap();
     assert!(
@@ -338,7 +338,7 @@ async fn idle_and_expired_sessions_end(backend: Backend) {
     let app = TestApp::new(backend).await;
     add_user(&app, "alice", "admin", false).await;
     let cookie = sign_in(&app, "alice").await;
-    let hash = server::admin::auth::hash_session(cookie.split('=').nth(1).unwrap());
+    let hash = server::auth::hash_session(cookie.split('=').nth(1).unwrap());
     let long_ago = app.state.now() - time::Duration::minutes(31);
     match &app.state.db {
         server::db::Db::Sqlite(pool, _) => {
@@ -368,7 +368,7 @@ async fn idle_and_expired_sessions_end(backend: Backend) {
     assert_eq!(count(&app, "select count(*) from sessions").await, 0);
 
     let cookie = sign_in(&app, "alice").await;
-    let hash = server::admin::auth::hash_session(cookie.split('=').nth(1).unwrap());
+    let hash = server::auth::hash_session(cookie.split('=').nth(1).unwrap());
     let now = app.state.now();
     match &app.state.db {
         server::db::Db::Sqlite(pool, _) => {
@@ -454,12 +454,12 @@ async fn every_admin_route_refuses_strangers_and_viewers(backend: Backend) {
     add_user(&app, "vera", "viewer", false).await;
     let viewer = sign_in(&app, "vera").await;
     let csrf = csrf_of(&app, &viewer).await;
-    for (path, _) in server::admin::table() {
+    for (path, _) in server::router::staff() {
         let path = path
             .replace("{slug}", "office-2019-proplus")
             .replace("{code}", "0xC004F074")
             .replace("{lang}", "en");
-        if server::admin::PUBLIC.contains(&path.as_str()) {
+        if server::router::STAFF_PUBLIC.contains(&path.as_str()) {
             continue;
         }
         for method in ["GET", "POST"] {
@@ -502,12 +502,12 @@ async fn every_admin_route_refuses_strangers_and_viewers(backend: Backend) {
 
 async fn the_first_start_creates_a_one_time_account(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let password = server::admin::auth::ensure_first_account(&app.state)
+    let password = server::auth::ensure_first_account(&app.state)
         .await
         .unwrap()
         .expect("created");
     assert!(
-        server::admin::auth::ensure_first_account(&app.state)
+        server::auth::ensure_first_account(&app.state)
             .await
             .unwrap()
             .is_none(),

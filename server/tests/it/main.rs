@@ -10,6 +10,7 @@ mod admin_edit_content;
 mod admin_edit_rules;
 mod admin_edit_settings;
 mod api;
+mod architecture;
 mod catalog;
 mod corpus;
 mod covers;

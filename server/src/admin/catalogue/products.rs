@@ -8,19 +8,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::texts::{self, CatalogueText};
 use super::{Choice, ChoiceGroup, DeletePage, LIST, fill};
-use crate::admin::Chrome;
-use crate::admin::auth::Staff;
-use crate::admin::edit_texts::{self, EditText};
 use crate::admin::form::{self, Done, MAX_NAME_CHARS, Problems, allow_change};
+use crate::auth::Chrome;
+use crate::auth::Staff;
 use crate::db;
 use crate::db::edit_audit::Outcome;
 use crate::db::edit_catalogue::ProductFields;
 use crate::error::{Error, Result};
+use crate::extract::{Query, is_slug};
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::{Query, is_slug};
 use crate::state::AppState;
+use crate::texts::catalogue::{self as texts, CatalogueText};
+use crate::texts::edit::{self as edit_texts, EditText};
 
 /// The product form as typed (every field may be missing: it is then empty).
 #[derive(Clone, Debug, Default, Deserialize)]

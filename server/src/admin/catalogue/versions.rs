@@ -12,44 +12,21 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::texts::{self, CatalogueText};
-use super::version_check::check;
+use super::version_form::{VersionForm, check};
 use super::{Choice, ChoiceGroup, DeletePage, LIST, fill};
-use crate::admin::Chrome;
-use crate::admin::auth::Staff;
-use crate::admin::edit_texts::{self, EditText};
 use crate::admin::form::{self, Done, ListForm, Problems, allow_change};
+use crate::auth::Chrome;
+use crate::auth::Staff;
 use crate::catalog::{Family, format_roc_date};
 use crate::db;
 use crate::db::edit_audit::Outcome;
 use crate::db::edit_versions::{Usage, VersionFields};
 use crate::error::{Error, Result};
+use crate::extract::{Query, is_slug};
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::{Query, is_slug};
 use crate::state::AppState;
-
-/// The version form as typed (every field may be missing: it is then empty).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct VersionForm {
-    pub(super) csrf: String,
-    pub(super) product: String,
-    pub(super) slug: String,
-    pub(super) name_zh: String,
-    pub(super) name_en: String,
-    pub(super) family: String,
-    /// `count`, `campus` or `unstated`.
-    pub(super) seats_kind: String,
-    pub(super) seats: String,
-    pub(super) term_start: String,
-    pub(super) term_end: String,
-    pub(super) kms_activated: Option<String>,
-    pub(super) has_tutorial: Option<String>,
-    /// The ids of the ticked product-table entries (one `covers` per box).
-    pub(super) covers: Vec<String>,
-    pub(super) edition_upgrade: Option<String>,
-    pub(super) sort_order: String,
-}
+use crate::texts::catalogue::{self as texts, CatalogueText};
+use crate::texts::edit::{self as edit_texts, EditText};
 
 /// The query of the new-version page: the product to put it in.
 #[derive(Debug, Default, Deserialize)]

@@ -14,10 +14,10 @@ use serde::Serialize;
 use super::machines;
 use super::panels;
 use super::{Checking, FilterQuery, Scope, rfc3339};
-use crate::admin::auth::Staff;
+use crate::auth::Staff;
 use crate::error::{Error, Result};
+use crate::extract::Query;
 use crate::layout::PageContext;
-use crate::routes::Query;
 use crate::state::AppState;
 
 /// How many error codes the page and the export list.
@@ -251,8 +251,8 @@ fn push_line(out: &mut String, cells: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::admin::dashboard::machines::KmsRow;
-    use crate::admin::dashboard::panels::{Counts, DayRow, NetworkRow};
+    use crate::dashboard::machines::KmsRow;
+    use crate::dashboard::panels::{Counts, DayRow, NetworkRow};
 
     #[test]
     fn fields_are_quoted_and_guarded() {

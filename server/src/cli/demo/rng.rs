@@ -30,4 +30,17 @@ impl Rng {
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         items.get(self.below(items.len() as u64) as usize)
     }
+
+    /// A random version-4 UUID, lower case, as the activator writes report ids.
+    pub fn uuid(&mut self) -> String {
+        let hex = format!("{:016x}{:016x}", self.next_u64(), self.next_u64());
+        format!(
+            "{}-{}-4{}-a{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[13..16],
+            &hex[17..20],
+            &hex[20..32]
+        )
+    }
 }

@@ -3,13 +3,13 @@
 
 use protocol::products::Product;
 use protocol::report::{
-    Architecture, Check, Finding, FindingStatus, Machine, Outcome, ProductOutcome, ProductResult,
-    Report, RunKind,
+    Architecture, Check, Finding, FindingStatus, Machine, Outcome, Report, RunKind,
 };
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::SPREAD_DAYS;
+use super::results::{finding, product_result, warn};
 use super::rng::Rng;
 use crate::catalog::Covers;
 use crate::token::encode_hex;
@@ -303,7 +303,7 @@ impl Pool {
         };
         Report {
             schema: protocol::SCHEMA,
-            report_id: uuid(rng),
+            report_id: rng.uuid(),
             activator_version: "0.1.0".to_owned(),
             product: version.to_owned(),
             started_at,
@@ -335,73 +335,4 @@ impl Pool {
             kind: RunKind::Activation,
         }
     }
-}
-
-fn finding(check: Check, code: Option<&str>, detail: &str) -> Finding {
-    Finding {
-        check,
-        status: FindingStatus::Pass,
-        error_code: code.map(str::to_owned),
-        detail: detail.to_owned(),
-    }
-}
-
-fn warn(check: Check, code: &str, detail: &str) -> Finding {
-    Finding {
-        status: FindingStatus::Warn,
-        ..finding(check, Some(code), detail)
-    }
-}
-
-fn product_result(product: &Product, error_code: Option<String>) -> ProductResult {
-    let digest = encode_hex(&Sha256::digest(product.key.as_bytes()));
-    let (license_name, license_description) = match (&product.office, &product.windows) {
-        (Some(office), _) => (
-            format!("Office 16, {} edition", office.licence),
-            "Office 16, VOLUME_KMSCLIENT channel".to_owned(),
-        ),
-        (None, windows) => (
-            format!(
-                "Windows(R), {} edition",
-                windows
-                    .as_ref()
-                    .map_or("Enterprise", |w| w.editions[0].as_str())
-            ),
-            "Windows(R) Operating System, VOLUME_KMSCLIENT channel".to_owned(),
-        ),
-    };
-    ProductResult {
-        sku_id: format!(
-            "{}-{}-{}-{}-{}",
-            &digest[0..8],
-            &digest[8..12],
-            &digest[12..16],
-            &digest[16..20],
-            &digest[20..32]
-        ),
-        license_name,
-        license_description,
-        key_last5: Some(product.key_last5().to_owned()),
-        outcome: if error_code.is_some() {
-            ProductOutcome::Failed
-        } else {
-            ProductOutcome::Activated
-        },
-        error_code,
-        grace_minutes: None,
-        kms_host: None,
-    }
-}
-
-/// A random version-4 UUID, lower case, as the activator writes report ids.
-fn uuid(rng: &mut Rng) -> String {
-    let hex = format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64());
-    format!(
-        "{}-{}-4{}-a{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    )
 }

@@ -9,6 +9,10 @@
 //! carries the session's CSRF token, compared in constant time, on top of the
 //! Origin/Sec-Fetch-Site check the admin router applies.
 
+pub mod login;
+pub mod strength;
+pub mod throttle;
+
 use std::sync::LazyLock;
 
 use argon2::Argon2;
@@ -290,6 +294,42 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     hash_password_now("an account that does not exist has no password").unwrap_or_default()
 });
+
+/// What every signed-in admin page shows above its content (`templates/admin/nav.html`):
+/// who is signed in, the admin sections, and the sign-out form with its CSRF token.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// The signed-in login name.
+    pub username: String,
+    /// Whether the account may change things (viewers see no edit controls).
+    pub can_edit: bool,
+    /// The session's CSRF token, for every form on the page.
+    pub csrf: String,
+    /// The current section: `dashboard`, `catalogue`, `tutorials`, `errors`, `settings`,
+    /// `downloads`, `deployments`, `audit`.
+    pub section: &'static str,
+}
+
+impl Chrome {
+    /// The chrome for `staff` on a page of `section`.
+    pub fn new(staff: &Staff, section: &'static str) -> Chrome {
+        Chrome {
+            username: staff.username.clone(),
+            can_edit: staff.role == Role::Admin,
+            csrf: staff.csrf_token.expose().to_owned(),
+            section,
+        }
+    }
+
+    /// `aria-current="page"` on the current section's link.
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section {
+            "page"
+        } else {
+            "false"
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -15,15 +15,15 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::auth::{self, Staff};
 use super::strength;
-use super::texts::AdminText;
 use super::throttle::Attempt;
+use crate::auth::{self, Staff};
 use crate::db;
 use crate::error::{Error, Result};
+use crate::extract::ClientAddr;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::network::ClientAddr;
 use crate::state::AppState;
+use crate::texts::admin::AdminText;
 
 /// The sign-in form.
 #[derive(Debug, Deserialize)]
@@ -82,7 +82,7 @@ pub async fn post_login(
     ClientAddr(client): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
-    let t = super::texts::text(context.lang);
+    let t = crate::texts::admin::text(context.lang);
     let username = form.username.trim().to_ascii_lowercase();
     let refuse = |problem: &str, status: StatusCode| {
         let page = LoginPage {
@@ -209,7 +209,7 @@ pub async fn post_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
     staff.check_csrf(&form.csrf)?;
-    let t = super::texts::text(context.lang);
+    let t = crate::texts::admin::text(context.lang);
     let page = |problem: String| PasswordPage {
         layout: Layout::new(&state, &context, Nav::Admin),
         csrf: staff.csrf_token.expose().to_owned(),

@@ -10,18 +10,18 @@ use super::export::TOP_ERRORS;
 use super::machines::{self, DownloadRow, KmsRow, LapsingRow, SeatRow, TermRow, UnreportedRow};
 use super::panels::{self, DayRow, ErrorRow, FailureRow, NetworkRow, VersionRateRow};
 use super::sentences;
-use super::texts::{self, DashboardText};
 use super::{Checking, FilterQuery, Scope, percent};
-use crate::admin::Chrome;
-use crate::admin::auth::Staff;
 use crate::assets;
+use crate::auth::Chrome;
+use crate::auth::Staff;
 use crate::authenticode::Verdict;
 use crate::catalog::Family;
 use crate::error::Result;
+use crate::extract::Query;
 use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::Query;
 use crate::state::AppState;
+use crate::texts::dashboard::{self as texts, DashboardText};
 
 /// The dashboard.
 #[derive(Template, WebTemplate)]

@@ -14,7 +14,6 @@ pub mod page;
 pub mod panels;
 pub mod sentences;
 pub mod tables;
-pub mod texts;
 
 use std::collections::HashMap;
 
@@ -26,8 +25,8 @@ use crate::db;
 use crate::db::catalog::VersionRow;
 use crate::db::dashboard::Narrow;
 use crate::error::{Error, Result};
+use crate::extract::{is_slug, text_param};
 use crate::lang::Lang;
-use crate::routes::{is_slug, text_param};
 use crate::state::AppState;
 
 /// Days shown when no range is given.

@@ -1,13 +1,16 @@
-//! `portal admin …`: staff accounts from the command line. Passwords are read from
+//! The command-line tools beside `serve`: staff accounts (`portal admin …`, here) and demo
+//! data (`portal demo-data`, [`demo`]). Account passwords are read from
 //! standard input (one line) or, at a terminal, from a prompt that does not echo —
 //! never from an argument, which other users could see in the process list.
+
+pub mod demo;
 
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 
-use super::auth::{self, Role};
-use super::strength;
+use crate::auth::strength;
+use crate::auth::{self, Role};
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::lang::Lang;

@@ -5,7 +5,7 @@
 
 use zxcvbn::feedback::Warning;
 
-use super::auth::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::auth::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::lang::Lang;
 
 /// The lowest zxcvbn score accepted.

@@ -1,14 +1,38 @@
-//! The rules a version form must pass before anything is stored: pure, no I/O (whether
-//! the slug is taken, or fixed by downloads, is the database's answer, asked afterwards).
+//! The version form as typed, and the rules it must pass before anything is stored: pure,
+//! no I/O (whether the slug is taken, or fixed by downloads, is the database's answer,
+//! asked afterwards).
 
 use super::fill;
-use super::texts::CatalogueText;
-use super::versions::VersionForm;
 use crate::admin::form::{self, MAX_NAME_CHARS, Problems, ticked};
 use crate::catalog::{Covers, Family};
 use crate::db::edit_versions::VersionFields;
-use crate::routes::is_slug;
+use crate::extract::is_slug;
+use crate::texts::catalogue::CatalogueText;
 use protocol::products::{self, SetProblem};
+use serde::Deserialize;
+
+/// The version form as typed (every field may be missing: it is then empty).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VersionForm {
+    pub(super) csrf: String,
+    pub(super) product: String,
+    pub(super) slug: String,
+    pub(super) name_zh: String,
+    pub(super) name_en: String,
+    pub(super) family: String,
+    /// `count`, `campus` or `unstated`.
+    pub(super) seats_kind: String,
+    pub(super) seats: String,
+    pub(super) term_start: String,
+    pub(super) term_end: String,
+    pub(super) kms_activated: Option<String>,
+    pub(super) has_tutorial: Option<String>,
+    /// The ids of the ticked product-table entries (one `covers` per box).
+    pub(super) covers: Vec<String>,
+    pub(super) edition_upgrade: Option<String>,
+    pub(super) sort_order: String,
+}
 
 /// The most seats a licence may state.
 pub const MAX_SEATS: i64 = 10_000_000;

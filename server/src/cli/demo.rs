@@ -10,6 +10,7 @@
 //! are the seeded ones. Never run this against a production database.
 
 mod reports;
+mod results;
 mod rng;
 
 use anyhow::{Context, bail};
