@@ -25,19 +25,11 @@ use sha2::{Digest, Sha256};
 use time::Duration;
 
 use crate::db;
+pub use crate::db::accounts::Role;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::state::AppState;
 use crate::token::encode_hex;
-
-/// What an account may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// Everything, including changes.
-    Admin,
-    /// Look, never change.
-    Viewer,
-}
 
 /// A signed-in member of staff, from the session cookie.
 #[derive(Clone, Debug)]
@@ -61,25 +53,6 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// The longest password accepted (Argon2 input stays bounded).
 pub const MAX_PASSWORD_CHARS: usize = 200;
 
-impl Role {
-    /// Parses `admin` or `viewer`.
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "admin" => Some(Role::Admin),
-            "viewer" => Some(Role::Viewer),
-            _ => None,
-        }
-    }
-
-    /// The identifier stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Viewer => "viewer",
-        }
-    }
-}
-
 impl Staff {
     /// Refuses a viewer: only admins change things.
     pub fn require_admin(&self) -> Result<()> {
@@ -91,8 +64,11 @@ impl Staff {
     }
 
     /// Checks a form's CSRF token against the session's.
-    pub fn check_csrf(&self, token: &str) -> Result<()> {
-        if constant_time_eq(token.as_bytes(), self.csrf_token.expose().as_bytes()) {
+    pub fn check_csrf(&self, token: &Secret) -> Result<()> {
+        if constant_time_eq(
+            token.expose().as_bytes(),
+            self.csrf_token.expose().as_bytes(),
+        ) {
             Ok(())
         } else {
             Err(Error::Forbidden)
@@ -126,7 +102,7 @@ impl FromRequestParts<AppState> for Staff {
         let staff = Staff {
             user_id: session.user_id,
             username: session.username,
-            role: Role::parse(&session.role).unwrap_or(Role::Viewer),
+            role: session.role,
             csrf_token: session.csrf_token,
             session_hash: Secret::new(session_hash),
             must_change_password: session.must_change_password,
@@ -274,15 +250,9 @@ pub async fn ensure_first_account(state: &AppState) -> Result<Option<String>> {
     }
     let password = random_hex(12)?;
     let hash = hash_password(password.clone()).await?;
-    let created = db::accounts::create_user(
-        &state.db,
-        "admin",
-        Role::Admin.as_str(),
-        &hash,
-        true,
-        state.now(),
-    )
-    .await?;
+    let created =
+        db::accounts::create_user(&state.db, "admin", Role::Admin, &hash, true, state.now())
+            .await?;
     Ok(created.then_some(password))
 }
 
@@ -304,7 +274,7 @@ pub struct Chrome {
     /// Whether the account may change things (viewers see no edit controls).
     pub can_edit: bool,
     /// The session's CSRF token, for every form on the page.
-    pub csrf: String,
+    pub csrf: Secret,
     /// The current section: `dashboard`, `catalogue`, `tutorials`, `errors`, `settings`,
     /// `downloads`, `deployments`, `audit`.
     pub section: &'static str,
@@ -316,7 +286,7 @@ impl Chrome {
         Chrome {
             username: staff.username.clone(),
             can_edit: staff.role == Role::Admin,
-            csrf: staff.csrf_token.expose().to_owned(),
+            csrf: staff.csrf_token.clone(),
             section,
         }
     }

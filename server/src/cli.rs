@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use crate::auth::strength;
 use crate::auth::{self, Role};
 use crate::config::Config;
+use crate::db::audit::Action;
 use crate::db::{self, Db};
 use crate::lang::Lang;
 
@@ -52,12 +53,19 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
             check_name(&username)?;
             let password = read_password(config, &username)?;
             let hash = auth::hash_password_now(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
-            if !db::accounts::create_user(&db, &username, role.as_str(), &hash, true, now).await? {
+            if !db::accounts::create_user(&db, &username, role, &hash, true, now).await? {
                 bail!("an account named {username} exists already");
             }
             let details = serde_json::json!({ "role": role.as_str() });
-            db::accounts::audit_account(&db, now, COMMAND_LINE, "create", &username, Some(details))
-                .await?;
+            db::audit::audit_account(
+                &db,
+                now,
+                COMMAND_LINE,
+                Action::Create,
+                &username,
+                Some(details),
+            )
+            .await?;
             format!(
                 "created {username} ({}); the password must be changed at first sign-in",
                 role.as_str()
@@ -70,7 +78,8 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
             if !db::accounts::set_password(&db, &username, &hash, true, now).await? {
                 bail!("there is no account named {username}");
             }
-            db::accounts::audit_account(&db, now, COMMAND_LINE, "reset", &username, None).await?;
+            db::audit::audit_account(&db, now, COMMAND_LINE, Action::Reset, &username, None)
+                .await?;
             format!(
                 "set a new password for {username}; it must be changed at the next sign-in, and its sessions ended"
             )
@@ -79,7 +88,8 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
             if !db::accounts::remove_user(&db, &username).await? {
                 bail!("there is no account named {username}");
             }
-            db::accounts::audit_account(&db, now, COMMAND_LINE, "delete", &username, None).await?;
+            db::audit::audit_account(&db, now, COMMAND_LINE, Action::Delete, &username, None)
+                .await?;
             format!("removed {username}")
         }
         AccountCommand::List => {
@@ -90,7 +100,7 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
                     format!(
                         "{}\t{}{}",
                         u.username,
-                        u.role,
+                        u.role.as_str(),
                         if u.must_change_password {
                             "\t(must change password)"
                         } else {

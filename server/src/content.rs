@@ -7,7 +7,8 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 use time::Date;
 
-use crate::catalog::{Covers, Family, parse_roc_date};
+use crate::calendar::parse_roc_date;
+use crate::catalog::{Covers, Family};
 use crate::lang::Lang;
 
 /// Everything the portal starts with.

@@ -277,7 +277,7 @@ impl Scope {
 
     /// Whether catalogue version `row` passes the family and version filters.
     pub fn shows(&self, row: &VersionRow) -> bool {
-        self.filters.family.is_none_or(|f| f.as_str() == row.family)
+        self.filters.family.is_none_or(|f| f == row.family)
             && self.filters.version.as_ref().is_none_or(|v| v == &row.slug)
     }
 

@@ -1,15 +1,15 @@
-//! Secrets typed so that they cannot be printed: configured secrets, password hashes,
-//! session ids' hashes, CSRF tokens, issued download tokens, and the database URL's
-//! password ([`DatabaseUrl`]). [`Secret`]'s `Debug` and
-//! serialised forms show `***`; the value is reached only through [`Secret::expose`],
-//! where it is used.
+//! Secrets typed so that they cannot be printed: configured secrets, passwords and CSRF
+//! tokens as forms send them, password hashes, session ids' hashes, the CSRF tokens pages
+//! carry, issued download tokens, and the database URL's password ([`DatabaseUrl`]).
+//! [`Secret`]'s `Debug` and serialised forms show `***`; the value is reached only
+//! through [`Secret::expose`], where it is used.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 /// A secret whose `Debug` and serialised forms never show it.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -118,7 +118,7 @@ mod tests {
                 crate::db::accounts::UserRow {
                     id: 1,
                     username: "alice".to_owned(),
-                    role: "admin".to_owned(),
+                    role: crate::auth::Role::Admin,
                     password_hash: Secret::new(SECRET),
                     must_change_password: false,
                 }
@@ -128,7 +128,7 @@ mod tests {
                 crate::db::accounts::SessionRow {
                     user_id: 1,
                     username: "alice".to_owned(),
-                    role: "admin".to_owned(),
+                    role: crate::auth::Role::Admin,
                     must_change_password: false,
                     csrf_token: Secret::new(SECRET),
                     last_seen_at: now,
@@ -145,6 +145,34 @@ mod tests {
                     session_hash: Secret::new(SECRET),
                     must_change_password: false,
                 }
+            ),
+            format!(
+                "{:?}",
+                crate::auth::Chrome::new(
+                    &crate::auth::Staff {
+                        user_id: 1,
+                        username: "alice".to_owned(),
+                        role: crate::auth::Role::Admin,
+                        csrf_token: Secret::new(SECRET),
+                        session_hash: Secret::new(SECRET),
+                        must_change_password: false,
+                    },
+                    "dashboard"
+                )
+            ),
+            format!(
+                "{:?}",
+                serde_html_form::from_str::<crate::auth::login::LoginForm>(&format!(
+                    "username=alice&password={SECRET}"
+                ))
+                .unwrap()
+            ),
+            format!(
+                "{:?}",
+                serde_html_form::from_str::<crate::auth::login::PasswordForm>(&format!(
+                    "csrf={SECRET}&current={SECRET}&new={SECRET}&confirm={SECRET}"
+                ))
+                .unwrap()
             ),
             format!(
                 "{:?}",

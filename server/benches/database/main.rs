@@ -140,7 +140,7 @@ async fn session(db: &Db) -> anyhow::Result<String> {
     let err = |e: server::error::Error| anyhow::anyhow!("{e}");
     let now = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;
     let hash = auth::hash_password_now(&auth::random_hex(32).map_err(err)?).map_err(err)?;
-    accounts::create_user(db, "bench", "viewer", &hash, false, now).await?;
+    accounts::create_user(db, "bench", accounts::Role::Viewer, &hash, false, now).await?;
     let user = accounts::find_user(db, "bench")
         .await?
         .context("the account bench is missing")?;

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::auth::Chrome;
 use crate::auth::Staff;
 use crate::db;
-use crate::db::accounts::AuditRow;
+use crate::db::audit::{Action, AuditRow, Entity};
 use crate::error::Result;
 use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
@@ -74,7 +74,7 @@ pub async fn get_audit(
 ) -> Result<AuditPage> {
     staff.require_admin()?;
     let lang = context.lang;
-    let entries = db::accounts::list_audit(&state.db, SHOWN)
+    let entries = db::audit::list(&state.db, SHOWN)
         .await?
         .into_iter()
         .map(|row| entry(&state, row, lang))
@@ -115,8 +115,8 @@ fn entry(state: &AppState, row: AuditRow, lang: Lang) -> Entry {
             .strftime("%Y-%m-%d %H:%M:%S")
             .to_string(),
         username: row.username,
-        action: action_label(&row.action, lang),
-        entity: entity_label(&row.entity, lang),
+        action: action_label(row.action, lang),
+        entity: entity_label(row.entity, lang),
         entity_key: row.entity_key,
         changes,
     }
@@ -158,34 +158,34 @@ fn shown(value: Option<&Value>, lang: Lang) -> Shown {
     }
 }
 
-fn action_label(action: &str, lang: Lang) -> &'static str {
+fn action_label(action: Action, lang: Lang) -> &'static str {
     match action {
-        "create" => lang.pick("新增", "Created"),
-        "update" => lang.pick("修改", "Changed"),
-        "delete" => lang.pick("刪除", "Deleted"),
-        "reset" => lang.pick("還原", "Reset"),
-        "revoke" => lang.pick("撤銷", "Revoked"),
-        "sign_in" => lang.pick("登入", "Signed in"),
-        "sign_in_failed" => lang.pick("登入失敗", "Sign-in failed"),
-        "password_check_failed" => lang.pick("目前密碼輸入錯誤", "Wrong current password"),
-        "sign_out" => lang.pick("登出", "Signed out"),
-        "password" => lang.pick("變更密碼", "Changed password"),
-        _ => lang.pick("其他", "Other"),
+        Action::Create => lang.pick("新增", "Created"),
+        Action::Update => lang.pick("修改", "Changed"),
+        Action::Delete => lang.pick("刪除", "Deleted"),
+        Action::Reset => lang.pick("還原", "Reset"),
+        Action::Revoke => lang.pick("撤銷", "Revoked"),
+        Action::SignIn => lang.pick("登入", "Signed in"),
+        Action::SignInFailed => lang.pick("登入失敗", "Sign-in failed"),
+        Action::PasswordCheckFailed => lang.pick("目前密碼輸入錯誤", "Wrong current password"),
+        Action::SignOut => lang.pick("登出", "Signed out"),
+        Action::Password => lang.pick("變更密碼", "Changed password"),
+        Action::Other => lang.pick("其他", "Other"),
     }
 }
 
-fn entity_label(entity: &str, lang: Lang) -> String {
+fn entity_label(entity: Entity, lang: Lang) -> String {
     match entity {
-        "agreement" => lang.pick("授權合約", "Agreement"),
-        "product" => lang.pick("產品", "Product"),
-        "version" => lang.pick("版本", "Version"),
-        "tutorial" => lang.pick("教學", "Guide"),
-        "error_code" => lang.pick("錯誤碼", "Error code"),
-        "settings" => lang.pick("學校資訊", "Institution settings"),
-        "deployment" => lang.pick("大量部署", "Deployment"),
-        "download" => lang.pick("下載憑證", "Download token"),
-        "account" => lang.pick("帳號", "Account"),
-        other => other,
+        Entity::Agreement => lang.pick("授權合約", "Agreement"),
+        Entity::Product => lang.pick("產品", "Product"),
+        Entity::Version => lang.pick("版本", "Version"),
+        Entity::Tutorial => lang.pick("教學", "Guide"),
+        Entity::ErrorCode => lang.pick("錯誤碼", "Error code"),
+        Entity::Settings => lang.pick("學校資訊", "Institution settings"),
+        Entity::Deployment => lang.pick("大量部署", "Deployment"),
+        Entity::Download => lang.pick("下載憑證", "Download token"),
+        Entity::Account => lang.pick("帳號", "Account"),
+        Entity::Other(stored) => return stored,
     }
     .to_owned()
 }

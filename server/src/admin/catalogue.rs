@@ -18,7 +18,8 @@ use serde::Deserialize;
 use super::form::Done;
 use crate::auth::Chrome;
 use crate::auth::Staff;
-use crate::catalog::{Family, Seats, Status, TermView};
+use crate::calendar::TermView;
+use crate::catalog::{Seats, Status};
 use crate::db;
 use crate::error::Result;
 use crate::extract::Query;
@@ -162,9 +163,7 @@ pub async fn get_catalogue(
                             VersionItem {
                                 slug: v.slug.clone(),
                                 name: lang.pick(&v.name_zh, &v.name_en).to_owned(),
-                                family: Family::parse(&v.family)
-                                    .unwrap_or(Family::Other)
-                                    .label(lang),
+                                family: v.family.label(lang),
                                 seats: Seats::from_columns(v.seats, v.campus_wide).label(lang),
                                 term: TermView::new(v.term_start, v.term_end, lang),
                                 status: status.as_str(),

@@ -23,10 +23,11 @@ use crate::auth::Chrome;
 use crate::auth::Staff;
 use crate::db::deployments::{self as store, DeploymentRow, NewDeployment};
 use crate::db::edit_audit::Outcome;
+use crate::download::{attachment, zip_for};
 use crate::error::{Error, Result};
 use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::downloads::{attachment, zip_for};
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::texts::deployments::{self as texts, DeploymentText};
 use crate::texts::edit::{self as edit_texts, EditText};
@@ -78,7 +79,7 @@ pub struct NewForm {
     unit: String,
     version: String,
     until: String,
-    csrf: String,
+    csrf: Secret,
 }
 
 /// The query of the list page.

@@ -18,6 +18,7 @@ use crate::db::downloads::{self as store, Revocation};
 use crate::error::Result;
 use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::texts::downloads::{self as texts, DownloadText};
 use crate::texts::edit::{self as edit_texts, EditText};
@@ -57,7 +58,7 @@ pub struct Item {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RevokeForm {
-    csrf: String,
+    csrf: Secret,
     what: String,
     token: String,
     network: String,

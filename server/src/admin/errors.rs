@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::routes::errors::category_label;
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::texts::edit::{self as edit_texts, EditText};
 
@@ -79,7 +80,7 @@ pub struct ErrorPage {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ErrorForm {
-    csrf: String,
+    csrf: Secret,
     code: String,
     category: String,
     windows: Option<String>,
@@ -184,7 +185,7 @@ pub async fn get_error(
     staff.require_admin()?;
     let f = find(&state, &code).await?;
     let typed = ErrorForm {
-        csrf: String::new(),
+        csrf: Secret::default(),
         category: f.category.clone(),
         windows: f.applies_windows.then(|| "on".to_owned()),
         office: f.applies_office.then(|| "on".to_owned()),

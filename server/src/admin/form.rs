@@ -17,6 +17,7 @@ use time::Date;
 use crate::auth::Staff;
 use crate::db::edit_audit::Actor;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use crate::state::AppState;
 
 /// The longest name accepted (the database checks the same).
@@ -45,7 +46,7 @@ pub struct ProblemLink<'a> {
 #[serde(default)]
 pub struct CsrfOnly {
     /// The session's CSRF token.
-    pub csrf: String,
+    pub csrf: Secret,
 }
 
 /// A form whose repeated names (a list of checkboxes) fill a `Vec`: axum's `Form` reads
@@ -169,7 +170,7 @@ impl Done {
 }
 
 /// Refuses viewers and forged or missing CSRF tokens: the first thing every change does.
-pub fn allow_change(staff: &Staff, csrf: &str) -> Result<()> {
+pub fn allow_change(staff: &Staff, csrf: &Secret) -> Result<()> {
     staff.require_admin()?;
     staff.check_csrf(csrf)
 }

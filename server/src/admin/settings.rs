@@ -23,6 +23,7 @@ use crate::db;
 use crate::error::Result;
 use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
+use crate::secret::Secret;
 use crate::settings::{self, Problem, Site};
 use crate::state::AppState;
 use crate::texts::edit::{self as edit_texts, EditText};
@@ -145,7 +146,8 @@ pub async fn post_settings(
     staff: Staff,
     Form(typed): Form<HashMap<String, String>>,
 ) -> Result<Response> {
-    allow_change(&staff, typed.get("csrf").map_or("", String::as_str))?;
+    let csrf = Secret::new(typed.get("csrf").cloned().unwrap_or_default());
+    allow_change(&staff, &csrf)?;
     let e = edit_texts::text(context.lang);
     let before = state.site().site.clone();
     let mut site = before.clone();

@@ -21,6 +21,7 @@ use crate::extract::Query;
 use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::markdown;
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::texts::edit::{self as edit_texts, EditText};
 
@@ -70,7 +71,7 @@ pub struct TutorialPage {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct TutorialForm {
-    csrf: String,
+    csrf: Secret,
     title: String,
     body_md: String,
     /// `preview` or `save`.

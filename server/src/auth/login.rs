@@ -19,9 +19,11 @@ use super::strength;
 use super::throttle::Attempt;
 use crate::auth::{self, Staff};
 use crate::db;
+use crate::db::audit::Action;
 use crate::error::{Error, Result};
 use crate::extract::ClientAddr;
 use crate::layout::{Layout, Nav, PageContext};
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::texts::admin::AdminText;
 
@@ -29,22 +31,22 @@ use crate::texts::admin::AdminText;
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     username: String,
-    password: String,
+    password: Secret,
 }
 
 /// The password form.
 #[derive(Debug, Deserialize)]
 pub struct PasswordForm {
-    csrf: String,
-    current: String,
-    new: String,
-    confirm: String,
+    csrf: Secret,
+    current: Secret,
+    new: Secret,
+    confirm: Secret,
 }
 
 /// A form that only carries the CSRF token (sign-out).
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
-    csrf: String,
+    csrf: Secret,
 }
 
 /// The sign-in page.
@@ -61,7 +63,7 @@ pub struct LoginPage {
 #[template(path = "admin/password.html")]
 pub struct PasswordPage {
     layout: Layout,
-    csrf: String,
+    csrf: Secret,
     forced: bool,
     problem: Option<String>,
 }
@@ -109,6 +111,7 @@ pub async fn post_login(
     };
     let password = form
         .password
+        .expose()
         .chars()
         .take(auth::MAX_PASSWORD_CHARS)
         .collect();
@@ -122,11 +125,11 @@ pub async fn post_login(
         tracing::info!(login.network = %network, "sign-in refused");
         let typed: String = username.chars().take(64).collect();
         let details = serde_json::json!({ "network": network });
-        db::accounts::audit_account(
+        db::audit::audit_account(
             &state.db,
             state.now(),
             &typed,
-            "sign_in_failed",
+            Action::SignInFailed,
             &typed,
             Some(details),
         )
@@ -141,11 +144,11 @@ pub async fn post_login(
     let secret = auth::start_session(&state, user.id).await?;
     tracing::info!(login.user = %user.username, "signed in");
     let details = serde_json::json!({ "network": network });
-    db::accounts::audit_account(
+    db::audit::audit_account(
         &state.db,
         state.now(),
         &user.username,
-        "sign_in",
+        Action::SignIn,
         &user.username,
         Some(details),
     )
@@ -170,11 +173,11 @@ pub async fn post_logout(
     staff.check_csrf(&form.csrf)?;
     db::accounts::delete_session(&state.db, staff.session_hash.expose()).await?;
     tracing::info!(login.user = %staff.username, "signed out");
-    db::accounts::audit_account(
+    db::audit::audit_account(
         &state.db,
         state.now(),
         &staff.username,
-        "sign_out",
+        Action::SignOut,
         &staff.username,
         None,
     )
@@ -193,7 +196,7 @@ pub async fn get_password(
 ) -> PasswordPage {
     PasswordPage {
         layout: Layout::new(&state, &context, Nav::Admin),
-        csrf: staff.csrf_token.expose().to_owned(),
+        csrf: staff.csrf_token.clone(),
         forced: staff.must_change_password,
         problem: None,
     }
@@ -212,7 +215,7 @@ pub async fn post_password(
     let t = crate::texts::admin::text(context.lang);
     let page = |problem: String| PasswordPage {
         layout: Layout::new(&state, &context, Nav::Admin),
-        csrf: staff.csrf_token.expose().to_owned(),
+        csrf: staff.csrf_token.clone(),
         forced: staff.must_change_password,
         problem: Some(problem),
     };
@@ -232,6 +235,7 @@ pub async fn post_password(
     let current_right = auth::verify_password(
         Some(user.password_hash.expose().to_owned()),
         form.current
+            .expose()
             .chars()
             .take(auth::MAX_PASSWORD_CHARS)
             .collect(),
@@ -242,11 +246,11 @@ pub async fn post_password(
     } else {
         let details = serde_json::json!({ "network": claimed.network() });
         claimed.failed(&state).await?;
-        db::accounts::audit_account(
+        db::audit::audit_account(
             &state.db,
             state.now(),
             &staff.username,
-            "password_check_failed",
+            Action::PasswordCheckFailed,
             &staff.username,
             Some(details),
         )
@@ -261,20 +265,21 @@ pub async fn post_password(
     } else if form.new == form.current {
         Some(t.password_unchanged.to_owned())
     } else {
-        strength::problem(&form.new, &staff.username, &names).map(|p| p.message(context.lang))
+        strength::problem(form.new.expose(), &staff.username, &names)
+            .map(|p| p.message(context.lang))
     };
     if let Some(problem) = problem {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(problem)).into_response());
     }
-    let hash = auth::hash_password(form.new).await?;
+    let hash = auth::hash_password(form.new.expose().to_owned()).await?;
     db::accounts::set_password(&state.db, &staff.username, &hash, false, state.now()).await?;
     let secret = auth::start_session(&state, staff.user_id).await?;
     tracing::info!(login.user = %staff.username, "password changed");
-    db::accounts::audit_account(
+    db::audit::audit_account(
         &state.db,
         state.now(),
         &staff.username,
-        "password",
+        Action::Password,
         &staff.username,
         None,
     )

@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::Duration;
 
 use super::{LIST_LIMIT, Scope, percent, rfc3339};
-use crate::catalog::Seats;
+use crate::catalog::{Family, Seats};
 use crate::db::dashboard::{self, By};
 use crate::error::Result;
 use crate::state::AppState;
@@ -125,7 +125,7 @@ pub struct TermRow {
     /// Its name.
     pub version_name: String,
     /// Its family.
-    pub family: String,
+    pub family: Family,
     /// The term's last day.
     pub term_end: String,
     /// Days from today to that day (negative once ended).
@@ -290,7 +290,7 @@ pub fn terms(scope: &Scope) -> Vec<TermRow> {
             Some(TermRow {
                 version: v.slug.clone(),
                 version_name: scope.version_name(&v.slug),
-                family: v.family.clone(),
+                family: v.family,
                 term_end: end.to_string(),
                 days_left,
                 window,

@@ -243,9 +243,9 @@ impl DashboardPage {
         }
     }
 
-    /// The label of a family identifier.
-    pub fn family_label(&self, family: &str) -> String {
-        Family::parse(family).map_or_else(|| family.to_owned(), |f| f.label(self.lang()).to_owned())
+    /// The label of a family.
+    pub fn family_label(&self, family: &Family) -> &'static str {
+        family.label(self.lang())
     }
 
     /// The label of an unreported download's state.

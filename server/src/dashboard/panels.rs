@@ -230,7 +230,9 @@ pub async fn versions(state: &AppState, scope: &Scope) -> Result<Vec<VersionRate
                             .to_owned()
                     })
                     .unwrap_or_default(),
-                family: catalogue.map(|v| v.family.clone()).unwrap_or_default(),
+                family: catalogue
+                    .map(|v| v.family.as_str().to_owned())
+                    .unwrap_or_default(),
                 version: slug,
                 counts,
                 after_term: 0,

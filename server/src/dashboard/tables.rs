@@ -268,7 +268,7 @@ impl Table for TermRow {
         vec![
             self.version.clone(),
             self.version_name.clone(),
-            self.family.clone(),
+            self.family.as_str().to_owned(),
             self.term_end.clone(),
             self.days_left.to_string(),
             self.window.to_owned(),

@@ -7,14 +7,52 @@ use super::{Db, with_pool};
 use crate::secret::Secret;
 
 /// A staff account.
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Everything, including changes.
+    Admin,
+    /// Look, never change.
+    Viewer,
+}
+
+impl Role {
+    /// Parses `admin` or `viewer`.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "viewer" => Some(Role::Viewer),
+            _ => None,
+        }
+    }
+
+    /// The identifier stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    /// Decodes the stored role (the table's check allows no other).
+    fn try_from(value: String) -> Result<Role, String> {
+        Role::parse(&value).ok_or_else(|| format!("unknown role {value:?}"))
+    }
+}
+
 #[derive(Clone, Debug, FromRow)]
 pub struct UserRow {
     /// Its id.
     pub id: i64,
     /// The login name.
     pub username: String,
-    /// `admin` or `viewer`.
-    pub role: String,
+    /// What it may do.
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     /// The Argon2id hash (PHC string).
     #[sqlx(try_from = "String")]
     pub password_hash: Secret,
@@ -29,8 +67,9 @@ pub struct SessionRow {
     pub user_id: i64,
     /// The account's login name.
     pub username: String,
-    /// `admin` or `viewer`.
-    pub role: String,
+    /// What it may do.
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     /// Whether the password must be changed before anything else.
     pub must_change_password: bool,
     /// The session's CSRF token for forms.
@@ -40,25 +79,6 @@ pub struct SessionRow {
     pub last_seen_at: OffsetDateTime,
     /// When it ends regardless of use.
     pub expires_at: OffsetDateTime,
-}
-
-/// One audit-log entry.
-#[derive(Clone, Debug, FromRow)]
-pub struct AuditRow {
-    /// When.
-    pub at: OffsetDateTime,
-    /// Who.
-    pub username: String,
-    /// `create`, `update`, `delete` …
-    pub action: String,
-    /// What kind of thing: `version`, `tutorial` …
-    pub entity: String,
-    /// Which one.
-    pub entity_key: String,
-    /// Its state before, as JSON.
-    pub before_json: Option<String>,
-    /// Its state after, as JSON.
-    pub after_json: Option<String>,
 }
 
 /// The account with this login name.
@@ -77,14 +97,14 @@ pub async fn list_users(db: &Db) -> sqlx::Result<Vec<UserRow>> {
 pub async fn create_user(
     db: &Db,
     username: &str,
-    role: &str,
+    role: Role,
     hash: &str,
     must_change: bool,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
     const SQL: &str = "insert into users (username, role, password_hash, must_change_password, created_at, updated_at)
                        values ($1, $2, $3, $4, $5, $5) on conflict (username) do nothing";
-    let done = with_pool!(db, pool => sqlx::query(SQL).bind(username).bind(role).bind(hash).bind(must_change).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = with_pool!(db, pool => sqlx::query(SQL).bind(username).bind(role.as_str()).bind(hash).bind(must_change).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 
@@ -162,50 +182,4 @@ pub async fn delete_stale_sessions(
 ) -> sqlx::Result<u64> {
     const SQL: &str = "delete from sessions where expires_at <= $1 or last_seen_at < $2";
     with_pool!(db, pool => sqlx::query(SQL).bind(now).bind(idle_before).execute(pool).await.map(|r| r.rows_affected()))
-}
-
-/// Records an event of the account `account` in the audit log: `sign_in`, `sign_out`,
-/// `password` (changed by its owner), or, from the command line, `create`, `reset`
-/// (a password set by an operator) and `delete`; `by` is who did it, `details` what else
-/// is worth keeping (the network signed in from, the role).
-pub async fn audit_account(
-    db: &Db,
-    at: OffsetDateTime,
-    by: &str,
-    action: &str,
-    account: &str,
-    details: Option<serde_json::Value>,
-) -> sqlx::Result<()> {
-    audit(
-        db,
-        &AuditRow {
-            at,
-            username: by.to_owned(),
-            action: action.to_owned(),
-            entity: "account".to_owned(),
-            entity_key: account.to_owned(),
-            before_json: None,
-            after_json: details.map(|d| d.to_string()),
-        },
-    )
-    .await
-}
-
-/// Appends to the audit log.
-pub async fn audit(db: &Db, entry: &AuditRow) -> sqlx::Result<()> {
-    const SQL: &str =
-        "insert into audit_log (at, username, action, entity, entity_key, before_json, after_json)
-                       values ($1, $2, $3, $4, $5, $6, $7)";
-    with_pool!(db, pool => sqlx::query(SQL)
-        .bind(entry.at).bind(&entry.username).bind(&entry.action).bind(&entry.entity)
-        .bind(&entry.entity_key).bind(&entry.before_json).bind(&entry.after_json)
-        .execute(pool).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// The newest audit entries first.
-pub async fn list_audit(db: &Db, limit: i64) -> sqlx::Result<Vec<AuditRow>> {
-    const SQL: &str = "select at, username, action, entity, entity_key, before_json, after_json
-                       from audit_log order by at desc, id desc limit $1";
-    with_pool!(db, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await)
 }

@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use time::Date;
 
 use super::{Db, with_pool};
-use crate::catalog::Covers;
+use crate::catalog::{Covers, Family};
 
 /// A version joined with its product and agreement: one line of the catalogue.
 #[derive(Clone, Debug, FromRow)]
@@ -27,8 +27,9 @@ pub struct VersionRow {
     pub name_zh: String,
     /// The version's name in English.
     pub name_en: String,
-    /// The family identifier (`catalog::Family::as_str`).
-    pub family: String,
+    /// Its family.
+    #[sqlx(try_from = "String")]
+    pub family: Family,
     /// Seat count, if any.
     pub seats: Option<i64>,
     /// Covers everyone at the institution.

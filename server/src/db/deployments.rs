@@ -5,6 +5,7 @@ use serde_json::json;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use super::audit::{Action, Entity};
 use super::edit_audit::{self, Actor, Outcome};
 use super::{Db, with_pool, with_tx};
 
@@ -101,8 +102,8 @@ pub async fn create(db: &Db, new: &NewDeployment<'_>, actor: &Actor) -> sqlx::Re
     edit_audit::record(
         &mut tx,
         actor,
-        "create",
-        ("deployment", new.token_id),
+        Action::Create,
+        (Entity::Deployment, new.token_id),
         None,
         Some(&after),
     )
@@ -129,8 +130,8 @@ pub async fn revoke(db: &Db, token_id: &str, actor: &Actor) -> sqlx::Result<Outc
     edit_audit::record(
         &mut tx,
         actor,
-        "revoke",
-        ("deployment", token_id),
+        Action::Revoke,
+        (Entity::Deployment, token_id),
         None,
         None,
     )

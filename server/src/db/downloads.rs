@@ -10,6 +10,7 @@ use serde_json::json;
 use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 
+use super::audit::{Action, Entity};
 use super::counts::{self, Counts};
 use super::edit_audit::{self, Actor};
 use super::{Db, chunks, values_list, with_pool, with_tx};
@@ -175,8 +176,8 @@ pub async fn revoke(db: &Db, which: &Revocation, actor: &Actor) -> sqlx::Result<
     edit_audit::record(
         &mut tx,
         actor,
-        "revoke",
-        ("download", &key),
+        Action::Revoke,
+        (Entity::Download, &key),
         None,
         Some(&after),
     )

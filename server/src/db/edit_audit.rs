@@ -4,8 +4,8 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::accounts::AuditRow;
-use super::{Tx, with_tx};
+use super::Tx;
+use super::audit::{self, Action, AuditRow, Entity};
 
 /// Who makes a change, and when.
 #[derive(Clone, Debug)]
@@ -31,32 +31,26 @@ pub enum Outcome {
     InUse(i64),
 }
 
-/// Appends to the audit log inside `tx`.
+/// Appends to the audit log inside `tx`: `actor` did `action` to `what` (its kind and
+/// key), from `before` to `after`.
 pub async fn record(
     tx: &mut Tx,
     actor: &Actor,
-    action: &str,
-    what: (&str, &str),
+    action: Action,
+    what: (Entity, &str),
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> sqlx::Result<()> {
     let entry = AuditRow {
         at: actor.at,
         username: actor.username.clone(),
-        action: action.to_owned(),
-        entity: what.0.to_owned(),
+        action,
+        entity: what.0,
         entity_key: what.1.to_owned(),
         before_json: before.map(Value::to_string),
         after_json: after.map(Value::to_string),
     };
-    const SQL: &str =
-        "insert into audit_log (at, username, action, entity, entity_key, before_json, after_json)
-         values ($1, $2, $3, $4, $5, $6, $7)";
-    with_tx!(tx, conn => sqlx::query(SQL)
-        .bind(entry.at).bind(&entry.username).bind(&entry.action).bind(&entry.entity)
-        .bind(&entry.entity_key).bind(&entry.before_json).bind(&entry.after_json)
-        .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    audit::insert(tx, &entry).await
 }
 
 /// Whether `error` is a unique-constraint violation (a slug or code taken meanwhile).

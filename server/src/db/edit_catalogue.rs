@@ -8,6 +8,7 @@
 use serde_json::{Value, json};
 use sqlx::FromRow;
 
+use super::audit::{Action, Entity};
 use super::edit_audit::{self, Actor, Outcome, is_unique_violation};
 use super::{Db, Tx, with_pool, with_tx};
 
@@ -123,11 +124,11 @@ pub async fn create_agreement(
     if let Err(error) = inserted {
         return taken_or(error);
     }
-    let what = ("agreement", fields.slug.as_str());
+    let what = (Entity::Agreement, fields.slug.as_str());
     edit_audit::record(
         &mut tx,
         actor,
-        "create",
+        Action::Create,
         what,
         None,
         Some(&fields.to_json()),
@@ -156,8 +157,8 @@ pub async fn update_agreement(
         return taken_or(error);
     }
     let (old, new) = (before.fields.to_json(), fields.to_json());
-    let what = ("agreement", fields.slug.as_str());
-    edit_audit::record(&mut tx, actor, "update", what, Some(&old), Some(&new)).await?;
+    let what = (Entity::Agreement, fields.slug.as_str());
+    edit_audit::record(&mut tx, actor, Action::Update, what, Some(&old), Some(&new)).await?;
     tx.commit().await?;
     Ok(Outcome::Done)
 }
@@ -182,8 +183,8 @@ pub async fn delete_agreement(db: &Db, slug: &str, actor: &Actor) -> sqlx::Resul
     edit_audit::record(
         &mut tx,
         actor,
-        "delete",
-        ("agreement", slug),
+        Action::Delete,
+        (Entity::Agreement, slug),
         Some(&old),
         None,
     )
@@ -210,11 +211,11 @@ pub async fn create_product(
     if let Err(error) = inserted {
         return taken_or(error);
     }
-    let what = ("product", fields.slug.as_str());
+    let what = (Entity::Product, fields.slug.as_str());
     edit_audit::record(
         &mut tx,
         actor,
-        "create",
+        Action::Create,
         what,
         None,
         Some(&fields.to_json()),
@@ -247,8 +248,8 @@ pub async fn update_product(
         return taken_or(error);
     }
     let (old, new) = (before.fields.to_json(), fields.to_json());
-    let what = ("product", fields.slug.as_str());
-    edit_audit::record(&mut tx, actor, "update", what, Some(&old), Some(&new)).await?;
+    let what = (Entity::Product, fields.slug.as_str());
+    edit_audit::record(&mut tx, actor, Action::Update, what, Some(&old), Some(&new)).await?;
     tx.commit().await?;
     Ok(Outcome::Done)
 }
@@ -273,8 +274,8 @@ pub async fn delete_product(db: &Db, slug: &str, actor: &Actor) -> sqlx::Result<
     edit_audit::record(
         &mut tx,
         actor,
-        "delete",
-        ("product", slug),
+        Action::Delete,
+        (Entity::Product, slug),
         Some(&old),
         None,
     )

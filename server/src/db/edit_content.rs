@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 use sqlx::FromRow;
 
+use super::audit::{Action, Entity};
 use super::edit_audit::{self, Actor, Outcome};
 use super::edit_catalogue::taken_or;
 use super::{Db, Tx, with_tx};
@@ -130,8 +131,8 @@ pub async fn update_tutorial(
     edit_audit::record(
         &mut tx,
         actor,
-        "update",
-        ("tutorial", &key),
+        Action::Update,
+        (Entity::Tutorial, &key),
         Some(&old),
         Some(&new),
     )
@@ -164,11 +165,11 @@ pub async fn create_error_code(
         return taken_or(error);
     }
     write_texts(&mut tx, fields).await?;
-    let what = ("error_code", fields.code.as_str());
+    let what = (Entity::ErrorCode, fields.code.as_str());
     edit_audit::record(
         &mut tx,
         actor,
-        "create",
+        Action::Create,
         what,
         None,
         Some(&fields.to_json()),
@@ -195,8 +196,8 @@ pub async fn update_error_code(
         .bind(fields.applies_office).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
     write_texts(&mut tx, fields).await?;
     let (old, new) = (before.to_json(), fields.to_json());
-    let what = ("error_code", fields.code.as_str());
-    edit_audit::record(&mut tx, actor, "update", what, Some(&old), Some(&new)).await?;
+    let what = (Entity::ErrorCode, fields.code.as_str());
+    edit_audit::record(&mut tx, actor, Action::Update, what, Some(&old), Some(&new)).await?;
     tx.commit().await?;
     Ok(Outcome::Done)
 }

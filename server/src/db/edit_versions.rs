@@ -5,10 +5,12 @@ use serde_json::{Value, json};
 use sqlx::FromRow;
 use time::Date;
 
+use super::audit::{Action, Entity};
 use super::edit_audit::{self, Actor, Outcome};
 use super::edit_catalogue::{product_in, taken_or};
 use super::{Db, Tx, with_pool, with_tx};
-use crate::catalog::{Covers, format_iso_date};
+use crate::calendar::format_iso_date;
+use crate::catalog::{Covers, Family};
 
 /// What staff edit on a version.
 #[derive(Clone, Debug, Default, FromRow, PartialEq, Eq)]
@@ -21,8 +23,9 @@ pub struct VersionFields {
     pub name_zh: String,
     /// Its name in English.
     pub name_en: String,
-    /// Its family (`catalog::Family::as_str`).
-    pub family: String,
+    /// Its family.
+    #[sqlx(try_from = "String")]
+    pub family: Family,
     /// A number of seats, if one is stated.
     pub seats: Option<i64>,
     /// Covers everyone at the institution.
@@ -68,7 +71,7 @@ impl VersionFields {
     pub fn to_json(&self) -> Value {
         json!({
             "product": self.product, "slug": self.slug,
-            "name_zh": self.name_zh, "name_en": self.name_en, "family": self.family,
+            "name_zh": self.name_zh, "name_en": self.name_en, "family": self.family.as_str(),
             "seats": self.seats, "campus_wide": self.campus_wide,
             "term_start": self.term_start.map(format_iso_date),
             "term_end": self.term_end.map(format_iso_date),
@@ -135,7 +138,7 @@ pub async fn create_version(
     };
     let f = fields;
     let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
-        .bind(parent.id).bind(&f.slug).bind(&f.name_zh).bind(&f.name_en).bind(&f.family)
+        .bind(parent.id).bind(&f.slug).bind(&f.name_zh).bind(&f.name_en).bind(f.family.as_str())
         .bind(f.seats).bind(f.campus_wide).bind(f.term_start).bind(f.term_end)
         .bind(f.kms_activated).bind(f.has_tutorial).bind(f.covers.to_stored())
         .bind(f.edition_upgrade).bind(f.sort_order)
@@ -143,11 +146,11 @@ pub async fn create_version(
     if let Err(error) = inserted {
         return taken_or(error);
     }
-    let what = ("version", fields.slug.as_str());
+    let what = (Entity::Version, fields.slug.as_str());
     edit_audit::record(
         &mut tx,
         actor,
-        "create",
+        Action::Create,
         what,
         None,
         Some(&fields.to_json()),
@@ -180,7 +183,7 @@ pub async fn update_version(
     let f = fields;
     let updated = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(before.id).bind(parent.id).bind(&f.slug).bind(&f.name_zh).bind(&f.name_en)
-        .bind(&f.family).bind(f.seats).bind(f.campus_wide).bind(f.term_start).bind(f.term_end)
+        .bind(f.family.as_str()).bind(f.seats).bind(f.campus_wide).bind(f.term_start).bind(f.term_end)
         .bind(f.kms_activated).bind(f.has_tutorial).bind(f.covers.to_stored())
         .bind(f.edition_upgrade).bind(f.sort_order)
         .execute(&mut *conn).await.map(|r| r.rows_affected()));
@@ -188,8 +191,8 @@ pub async fn update_version(
         return taken_or(error);
     }
     let (old, new) = (before.fields.to_json(), fields.to_json());
-    let what = ("version", fields.slug.as_str());
-    edit_audit::record(&mut tx, actor, "update", what, Some(&old), Some(&new)).await?;
+    let what = (Entity::Version, fields.slug.as_str());
+    edit_audit::record(&mut tx, actor, Action::Update, what, Some(&old), Some(&new)).await?;
     tx.commit().await?;
     Ok(Outcome::Done)
 }
@@ -207,8 +210,8 @@ pub async fn delete_version(db: &Db, slug: &str, actor: &Actor) -> sqlx::Result<
     edit_audit::record(
         &mut tx,
         actor,
-        "delete",
-        ("version", slug),
+        Action::Delete,
+        (Entity::Version, slug),
         Some(&old),
         None,
     )

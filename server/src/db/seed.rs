@@ -8,7 +8,7 @@
 use time::OffsetDateTime;
 
 use super::{Db, with_tx};
-use crate::catalog::format_iso_date;
+use crate::calendar::format_iso_date;
 use crate::content::DefaultContent;
 
 /// Loads `content` unless this database was seeded before; answers whether it did.

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::audit::{Action, Entity};
 use super::edit_audit::{self, Actor};
 use super::{Db, with_pool, with_tx};
 
@@ -31,15 +32,15 @@ pub async fn save(
             .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
     }
     let action = if overrides.is_empty() {
-        "reset"
+        Action::Reset
     } else {
-        "update"
+        Action::Update
     };
     edit_audit::record(
         &mut tx,
         actor,
         action,
-        ("settings", "institution"),
+        (Entity::Settings, "institution"),
         Some(before),
         Some(after),
     )

@@ -5,7 +5,8 @@ use axum::extract::State;
 use serde::Serialize;
 
 use super::catalog::{download_path, tutorial_path};
-use crate::catalog::{Family, Offer, Status, format_iso_date};
+use crate::calendar::format_iso_date;
+use crate::catalog::{Offer, Status};
 use crate::db;
 use crate::error::Result;
 use crate::state::AppState;
@@ -100,7 +101,7 @@ pub async fn get_catalog(State(state): State<AppState>) -> Result<Json<CatalogRe
     let versions = rows
         .into_iter()
         .map(|row| {
-            let family = Family::parse(&row.family).unwrap_or(Family::Other);
+            let family = row.family;
             CatalogVersion {
                 tutorial_url: tutorial_path(&row, family).map(|p| format!("{base}{p}")),
                 download_url: (!row.covers.is_empty()

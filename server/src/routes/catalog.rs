@@ -10,7 +10,8 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::authenticode::{Signer, Verdict};
-use crate::catalog::{DateView, Family, Offer, Seats, Status, TermView};
+use crate::calendar::{DateView, TermView};
+use crate::catalog::{Family, Offer, Seats, Status};
 use crate::db;
 use crate::db::catalog::VersionRow;
 use crate::error::{Error, Result};
@@ -274,7 +275,7 @@ impl VersionLine {
     /// Builds the view of `row` in `lang` as of `today`; `offer_ended` is the
     /// institution's choice to offer ended licences' downloads.
     pub fn new(row: &VersionRow, lang: Lang, today: Date, offer_ended: bool) -> VersionLine {
-        let family = Family::parse(&row.family).unwrap_or(Family::Other);
+        let family = row.family;
         let status = Status::of(row.term_end, today);
         let name = lang.pick(&row.name_zh, &row.name_en).to_owned();
         let other = lang.other().pick(&row.name_zh, &row.name_en);
@@ -323,7 +324,7 @@ fn matches(
     search: Option<&str>,
     today: Date,
 ) -> bool {
-    if family.is_some_and(|f| f.as_str() != row.family) {
+    if family.is_some_and(|f| f != row.family) {
         return false;
     }
     if status.is_some_and(|s| s != Status::of(row.term_end, today)) {

@@ -4,7 +4,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
-use crate::catalog::Family;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, Nav, PageContext};
@@ -97,10 +96,7 @@ async fn covered_versions(
     let rows = db::catalog::list_versions(&state.db).await?;
     Ok(rows
         .into_iter()
-        .filter(|row| {
-            row.has_tutorial
-                && Family::parse(&row.family).and_then(Family::tutorial_slug) == Some(slug)
-        })
+        .filter(|row| row.has_tutorial && row.family.tutorial_slug() == Some(slug))
         .map(|row| VersionLink {
             url: format!("/catalog/{}", row.slug),
             name: context.lang.pick(&row.name_zh, &row.name_en).to_owned(),

@@ -30,7 +30,7 @@ pub async fn add_user(app: &TestApp, username: &str, role: &str, must_change: bo
         server::db::accounts::create_user(
             &app.state.db,
             username,
-            role,
+            server::auth::Role::parse(role).expect("admin or viewer"),
             &hash,
             must_change,
             app.state.now()

@@ -90,9 +90,7 @@ pub fn assert_refused(response: &TestResponse, field: &str, message: &str) {
 pub async fn last_audit(
     app: &TestApp,
 ) -> (String, String, String, serde_json::Value, serde_json::Value) {
-    let rows = server::db::accounts::list_audit(&app.state.db, 1)
-        .await
-        .unwrap();
+    let rows = server::db::audit::list(&app.state.db, 1).await.unwrap();
     let row = rows.into_iter().next().expect("an audit entry");
     let json = |text: Option<String>| {
         text.map_or(serde_json::Value::Null, |t| {
@@ -100,8 +98,8 @@ pub async fn last_audit(
         })
     };
     (
-        row.action,
-        row.entity,
+        row.action.as_str().to_owned(),
+        row.entity.as_str().to_owned(),
         row.entity_key,
         json(row.before_json),
         json(row.after_json),
@@ -110,13 +108,13 @@ pub async fn last_audit(
 
 /// The form fields that reproduce `v` as stored.
 pub fn version_form(v: &VersionFields) -> Vec<(&'static str, String)> {
-    let iso = |d: Option<time::Date>| d.map(server::catalog::format_iso_date).unwrap_or_default();
+    let iso = |d: Option<time::Date>| d.map(server::calendar::format_iso_date).unwrap_or_default();
     let mut fields = vec![
         ("product", v.product.clone()),
         ("slug", v.slug.clone()),
         ("name_zh", v.name_zh.clone()),
         ("name_en", v.name_en.clone()),
-        ("family", v.family.clone()),
+        ("family", v.family.as_str().to_owned()),
         (
             "seats_kind",
             if v.campus_wide {

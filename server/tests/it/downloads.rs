@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use protocol::config::ActivatorConfig;
-use server::catalog::format_iso_date;
+use server::calendar::format_iso_date;
 use server::config::CampusNetwork;
 use sha2::{Digest, Sha256};
 

@@ -18,6 +18,7 @@ use crate::db::edit_catalogue::AgreementFields;
 use crate::error::{Error, Result};
 use crate::extract::is_slug;
 use crate::layout::{Layout, Nav, PageContext};
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::texts::catalogue::{self as texts, CatalogueText};
 use crate::texts::edit::{self as edit_texts, EditText};
@@ -26,7 +27,7 @@ use crate::texts::edit::{self as edit_texts, EditText};
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AgreementForm {
-    csrf: String,
+    csrf: Secret,
     slug: String,
     name_zh: String,
     name_en: String,
@@ -102,7 +103,7 @@ pub async fn get_agreement(
     staff.require_admin()?;
     let record = find(&state, &slug).await?;
     let typed = AgreementForm {
-        csrf: String::new(),
+        csrf: Secret::default(),
         slug: record.fields.slug,
         name_zh: record.fields.name_zh,
         name_en: record.fields.name_en,

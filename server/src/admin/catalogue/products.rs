@@ -18,6 +18,7 @@ use crate::db::edit_catalogue::ProductFields;
 use crate::error::{Error, Result};
 use crate::extract::{Query, is_slug};
 use crate::layout::{Layout, Nav, PageContext};
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::texts::catalogue::{self as texts, CatalogueText};
 use crate::texts::edit::{self as edit_texts, EditText};
@@ -26,7 +27,7 @@ use crate::texts::edit::{self as edit_texts, EditText};
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ProductForm {
-    csrf: String,
+    csrf: Secret,
     agreement: String,
     slug: String,
     name_zh: String,
@@ -109,7 +110,7 @@ pub async fn get_product(
     let record = find(&state, &slug).await?;
     let f = record.fields;
     let typed = ProductForm {
-        csrf: String::new(),
+        csrf: Secret::default(),
         agreement: f.agreement,
         slug: f.slug,
         name_zh: f.name_zh,

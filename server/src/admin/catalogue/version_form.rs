@@ -7,6 +7,7 @@ use crate::admin::form::{self, MAX_NAME_CHARS, Problems, ticked};
 use crate::catalog::{Covers, Family};
 use crate::db::edit_versions::VersionFields;
 use crate::extract::is_slug;
+use crate::secret::Secret;
 use crate::texts::catalogue::CatalogueText;
 use protocol::products::{self, SetProblem};
 use serde::Deserialize;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct VersionForm {
-    pub(super) csrf: String,
+    pub(super) csrf: Secret,
     pub(super) product: String,
     pub(super) slug: String,
     pub(super) name_zh: String,
@@ -102,7 +103,7 @@ pub fn check(typed: &VersionForm, c: &CatalogueText) -> (VersionFields, Problems
         slug,
         name_zh,
         name_en,
-        family: family.unwrap_or(Family::Other).as_str().to_owned(),
+        family: family.unwrap_or(Family::Other),
         seats,
         campus_wide,
         term_start,

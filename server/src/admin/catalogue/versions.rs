@@ -17,13 +17,15 @@ use super::{Choice, ChoiceGroup, DeletePage, LIST, fill};
 use crate::admin::form::{self, Done, ListForm, Problems, allow_change};
 use crate::auth::Chrome;
 use crate::auth::Staff;
-use crate::catalog::{Family, format_roc_date};
+use crate::calendar::format_roc_date;
+use crate::catalog::Family;
 use crate::db;
 use crate::db::edit_audit::Outcome;
 use crate::db::edit_versions::{Usage, VersionFields};
 use crate::error::{Error, Result};
 use crate::extract::{Query, is_slug};
 use crate::layout::{Layout, Nav, PageContext};
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::texts::catalogue::{self as texts, CatalogueText};
 use crate::texts::edit::{self as edit_texts, EditText};
@@ -131,9 +133,9 @@ pub async fn get_version(
 ) -> Result<VersionPage> {
     staff.require_admin()?;
     let f = find(&state, &slug).await?.fields;
-    let iso = |d: Option<time::Date>| d.map(crate::catalog::format_iso_date).unwrap_or_default();
+    let iso = |d: Option<time::Date>| d.map(crate::calendar::format_iso_date).unwrap_or_default();
     let typed = VersionForm {
-        csrf: String::new(),
+        csrf: Secret::default(),
         seats_kind: match (f.campus_wide, f.seats) {
             (true, _) => "campus",
             (false, Some(_)) => "count",
@@ -152,7 +154,7 @@ pub async fn get_version(
         slug: f.slug,
         name_zh: f.name_zh,
         name_en: f.name_en,
-        family: f.family,
+        family: f.family.as_str().to_owned(),
     };
     page(
         &state,
