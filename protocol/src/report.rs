@@ -152,6 +152,32 @@ pub enum Architecture {
     Arm64,
 }
 
+impl Architecture {
+    /// Every architecture.
+    pub const ALL: [Architecture; 3] = [Architecture::X64, Architecture::X86, Architecture::Arm64];
+
+    /// The identifier used in JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Architecture::X64 => "x64",
+            Architecture::X86 => "x86",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
+
+impl TryFrom<String> for Architecture {
+    type Error = String;
+
+    /// Reads an identifier written by [`Architecture::as_str`].
+    fn try_from(value: String) -> Result<Architecture, String> {
+        Architecture::ALL
+            .into_iter()
+            .find(|a| a.as_str() == value)
+            .ok_or_else(|| format!("unknown architecture {value:?}"))
+    }
+}
+
 /// The result of one preflight check.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -291,6 +317,18 @@ pub enum Outcome {
     Aborted,
 }
 
+impl TryFrom<String> for Outcome {
+    type Error = String;
+
+    /// Reads an identifier written by [`Outcome::as_str`] (as the portal's database keeps it).
+    fn try_from(value: String) -> Result<Outcome, String> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == value)
+            .ok_or_else(|| format!("unknown outcome {value:?}"))
+    }
+}
+
 impl Outcome {
     /// The identifier used in JSON and the database.
     pub fn as_str(self) -> &'static str {
@@ -301,6 +339,14 @@ impl Outcome {
             Outcome::Aborted => "aborted",
         }
     }
+
+    /// Every outcome.
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Success,
+        Outcome::Partial,
+        Outcome::Failure,
+        Outcome::Aborted,
+    ];
 
     /// The overall outcome of product results, when activation ran.
     pub fn from_products(products: &[ProductResult]) -> Outcome {

@@ -62,6 +62,18 @@ pub enum Offer {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Covers(Vec<&'static Product>);
 
+/// A count the KMS host keeps: it activates a group's clients once it has seen the
+/// group's threshold of distinct machines within 30 days. Serialised as its identifier
+/// ([`KmsGroup::as_str`]), which `kms_seen_days.kms_group` stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KmsGroup {
+    /// Windows clients: 25 machines.
+    Windows,
+    /// Office, Project and Visio, counted together: 5 machines.
+    Office,
+}
+
 /// How many people or machines a licence covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Seats {
@@ -113,10 +125,10 @@ impl Family {
 
     /// The KMS host count this family's machines add to: Windows's, or Office's (which
     /// Project and Visio share); none for the others.
-    pub fn kms_group(self) -> Option<&'static str> {
+    pub fn kms_group(self) -> Option<KmsGroup> {
         match self {
-            Family::Windows => Some("windows"),
-            Family::Office | Family::Project | Family::Visio => Some("office"),
+            Family::Windows => Some(KmsGroup::Windows),
+            Family::Office | Family::Project | Family::Visio => Some(KmsGroup::Office),
             Family::VisualStudio | Family::Other => None,
         }
     }
@@ -131,6 +143,39 @@ impl Family {
             Family::VisualStudio => "Visual Studio",
             Family::Other => lang.pick("其他", "Other"),
         }
+    }
+}
+
+impl KmsGroup {
+    /// Both groups, Windows first.
+    pub const ALL: [KmsGroup; 2] = [KmsGroup::Windows, KmsGroup::Office];
+
+    /// The identifier stored in `kms_seen_days`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KmsGroup::Windows => "windows",
+            KmsGroup::Office => "office",
+        }
+    }
+
+    /// Distinct machines the KMS host must have seen before it activates this group.
+    pub fn threshold(self) -> i64 {
+        match self {
+            KmsGroup::Windows => 25,
+            KmsGroup::Office => 5,
+        }
+    }
+}
+
+impl TryFrom<String> for KmsGroup {
+    type Error = String;
+
+    /// Reads a stored identifier.
+    fn try_from(value: String) -> Result<KmsGroup, String> {
+        KmsGroup::ALL
+            .into_iter()
+            .find(|g| g.as_str() == value)
+            .ok_or_else(|| format!("unknown KMS group {value:?}"))
     }
 }
 

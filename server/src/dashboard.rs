@@ -13,6 +13,7 @@ pub mod machines;
 pub mod page;
 pub mod panels;
 pub mod sentences;
+pub mod states;
 pub mod tables;
 
 use std::collections::HashMap;

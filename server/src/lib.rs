@@ -19,6 +19,7 @@ pub mod dashboard;
 pub mod db;
 pub mod download;
 pub mod error;
+pub mod error_codes;
 pub mod extract;
 pub mod ingest;
 pub mod lang;

@@ -79,7 +79,7 @@ fn per_day(db: &Db, p: Period) -> Answer<'_> {
             dashboard::outcomes(db, By::Day, p.first_day, p.today, Narrow::default()).await?;
         Ok(rows
             .into_iter()
-            .map(|r| (format!("{} {}", r.key, r.outcome), r.n, 0))
+            .map(|r| (format!("{} {}", r.key, r.outcome.as_str()), r.n, 0))
             .collect())
     })
 }
@@ -92,7 +92,7 @@ fn per_month(db: &Db, p: Period) -> Answer<'_> {
             dashboard::outcomes(db, By::Month, p.first_day, p.today, Narrow::default()).await?;
         Ok(rows
             .into_iter()
-            .map(|r| (format!("{} {}", r.key, r.outcome), r.n, 0))
+            .map(|r| (format!("{} {}", r.key, r.outcome.as_str()), r.n, 0))
             .collect())
     })
 }
@@ -104,7 +104,11 @@ fn success_rate(db: &Db, p: Period) -> Answer<'_> {
             dashboard::outcomes(db, By::Version, p.first_day, p.today, Narrow::default()).await?;
         let mut out: Vec<Row> = Vec::new();
         for r in rows {
-            let success = if r.outcome == "success" { r.n } else { 0 };
+            let success = if r.outcome == protocol::report::Outcome::Success {
+                r.n
+            } else {
+                0
+            };
             match out.last_mut() {
                 Some(last) if last.0 == r.key => {
                     last.1 += success;
@@ -133,7 +137,10 @@ fn top_errors(db: &Db, p: Period) -> Answer<'_> {
 fn kms_machines(db: &Db, p: Period) -> Answer<'_> {
     Box::pin(async move {
         let rows = dashboard::kms_machines(db, p.start).await?;
-        Ok(rows.into_iter().map(|r| (r.key, r.n, 0)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.kms_group.as_str().to_owned(), r.n, 0))
+            .collect())
     })
 }
 

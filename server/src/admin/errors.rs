@@ -14,14 +14,14 @@ use super::catalogue::{Choice, ChoiceGroup, done_message};
 use super::form::{self, Done, Problems, allow_change, ticked};
 use crate::auth::Chrome;
 use crate::auth::Staff;
-use crate::content::{ERROR_CATEGORIES, normalise_error_code};
+use crate::content::normalise_error_code;
 use crate::db;
 use crate::db::edit_audit::Outcome;
 use crate::db::edit_content::{ErrorCodeFields, ErrorTexts};
 use crate::error::{Error, Result};
+use crate::error_codes::ErrorCategory;
 use crate::extract::Query;
 use crate::layout::{Layout, Nav, PageContext};
-use crate::routes::errors::category_label;
 use crate::secret::Secret;
 use crate::state::AppState;
 use crate::texts::edit::{self as edit_texts, EditText};
@@ -114,7 +114,7 @@ pub async fn get_errors(
         .await?
         .into_iter()
         .map(|row| CodeItem {
-            category: category_label(&row.category, lang),
+            category: row.category.label(lang),
             applies_to: match (row.applies_windows, row.applies_office) {
                 (true, true) => "Windows, Office",
                 (true, false) => "Windows",
@@ -186,7 +186,7 @@ pub async fn get_error(
     let f = find(&state, &code).await?;
     let typed = ErrorForm {
         csrf: Secret::default(),
-        category: f.category.clone(),
+        category: f.category.as_str().to_owned(),
         windows: f.applies_windows.then(|| "on".to_owned()),
         office: f.applies_office.then(|| "on".to_owned()),
         zh_title: f.zh.title,
@@ -239,10 +239,10 @@ fn check(
     e: &EditText,
     problems: &mut Problems,
 ) -> ErrorCodeFields {
-    let category = typed.category.trim().to_owned();
-    if !ERROR_CATEGORIES.contains(&category.as_str()) {
+    let category = ErrorCategory::parse(typed.category.trim()).unwrap_or_else(|| {
         problems.add("category", e.category_unknown);
-    }
+        ErrorCategory::default()
+    });
     let (applies_windows, applies_office) = (ticked(&typed.windows), ticked(&typed.office));
     if !applies_windows && !applies_office {
         problems.add("windows", e.applies_none);
@@ -327,11 +327,11 @@ fn page(
         existing,
         categories: vec![ChoiceGroup {
             label: String::new(),
-            choices: ERROR_CATEGORIES
+            choices: ErrorCategory::ALL
                 .iter()
                 .map(|c| Choice {
-                    value: (*c).to_owned(),
-                    label: category_label(c, lang).to_owned(),
+                    value: c.as_str().to_owned(),
+                    label: c.label(lang).to_owned(),
                 })
                 .collect(),
         }],

@@ -289,7 +289,7 @@ mod tests {
         };
         assert_eq!(network.cells().len(), NetworkRow::COLUMNS.len());
         let kms = KmsRow {
-            group: "office",
+            group: crate::catalog::KmsGroup::Office,
             machines: 1,
             threshold: 5,
             activating: false,

@@ -6,27 +6,23 @@
 
 use std::collections::BTreeMap;
 
+use protocol::report::Outcome;
 use serde::Serialize;
 use time::Duration;
 
+use super::states::{DownloadState, TermWindow};
 use super::{LIST_LIMIT, Scope, percent, rfc3339};
-use crate::catalog::{Family, Seats};
+use crate::catalog::{Family, KmsGroup, Seats};
 use crate::db::dashboard::{self, By};
 use crate::error::Result;
 use crate::state::AppState;
 
 /// The KMS host counts machines seen within this many days.
 pub const KMS_WINDOW_DAYS: i64 = 30;
-/// Distinct Windows client machines a KMS host needs before it activates any.
-pub const KMS_WINDOWS_THRESHOLD: i64 = 25;
-/// Distinct Office (with Project and Visio) machines a KMS host needs.
-pub const KMS_OFFICE_THRESHOLD: i64 = 5;
 /// A KMS activation is valid this many days.
 pub const ACTIVATION_DAYS: i64 = 180;
 /// Activations older than this are about to lapse.
 pub const LAPSING_DAYS: i64 = 150;
-/// The licence-term windows, in days, besides "ended".
-pub const TERM_WINDOWS: [i64; 3] = [30, 90, 180];
 
 /// Downloads of one version against what came back.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -60,8 +56,8 @@ pub struct UnreportedRow {
     pub downloaded_at: String,
     /// When its token expires (RFC 3339, UTC).
     pub expires_at: String,
-    /// `waiting`, `expired` or `revoked`.
-    pub state: &'static str,
+    /// Waiting, expired or revoked.
+    pub state: DownloadState,
     /// `downloaded_at` in the institution's time, for the page.
     #[serde(skip)]
     pub downloaded_local: String,
@@ -73,8 +69,8 @@ pub struct UnreportedRow {
 /// One KMS count against its threshold.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KmsRow {
-    /// `windows` or `office` (Office, Project, Visio).
-    pub group: &'static str,
+    /// Windows, or Office (with Project and Visio).
+    pub group: KmsGroup,
     /// Distinct machines seen in the last 30 days.
     pub machines: i64,
     /// How many the KMS host needs.
@@ -130,8 +126,8 @@ pub struct TermRow {
     pub term_end: String,
     /// Days from today to that day (negative once ended).
     pub days_left: i64,
-    /// `ended`, `30`, `90` or `180`: the narrowest window it falls in.
-    pub window: &'static str,
+    /// The narrowest window it falls in.
+    pub window: TermWindow,
 }
 
 /// Downloads against reports, per version, in catalogue order.
@@ -152,7 +148,7 @@ pub async fn downloads(state: &AppState, scope: &Scope) -> Result<Vec<DownloadRo
     for o in &outcomes {
         let r = row(&mut rows, scope, &o.key);
         r.reports += o.n;
-        if o.outcome == "success" {
+        if o.outcome == Outcome::Success {
             r.successes += o.n;
         }
     }
@@ -179,11 +175,11 @@ pub async fn unreported(state: &AppState, scope: &Scope) -> Result<Vec<Unreporte
         .into_iter()
         .map(|d| UnreportedRow {
             state: if d.revoked_at.is_some() {
-                "revoked"
+                DownloadState::Revoked
             } else if d.expires_at <= scope.now {
-                "expired"
+                DownloadState::Expired
             } else {
-                "waiting"
+                DownloadState::Waiting
             },
             download_id: d.token_id,
             version_name: scope.version_name(&d.version_slug),
@@ -200,23 +196,25 @@ pub async fn unreported(state: &AppState, scope: &Scope) -> Result<Vec<Unreporte
 pub async fn kms(state: &AppState, scope: &Scope) -> Result<Vec<KmsRow>> {
     let since = scope.now - Duration::days(KMS_WINDOW_DAYS);
     let counts = dashboard::kms_machines(&state.db, since).await?;
-    let seen = |group: &str| counts.iter().find(|c| c.key == group).map_or(0, |c| c.n);
-    Ok([
-        ("windows", KMS_WINDOWS_THRESHOLD),
-        ("office", KMS_OFFICE_THRESHOLD),
-    ]
-    .into_iter()
-    .map(|(group, threshold)| {
-        let machines = seen(group);
-        KmsRow {
-            group,
-            machines,
-            threshold,
-            activating: machines >= threshold,
-            machines_needed: (threshold - machines).max(0),
-        }
-    })
-    .collect())
+    let seen = |group| {
+        counts
+            .iter()
+            .find(|c| c.kms_group == group)
+            .map_or(0, |c| c.n)
+    };
+    Ok(KmsGroup::ALL
+        .into_iter()
+        .map(|group| {
+            let (machines, threshold) = (seen(group), group.threshold());
+            KmsRow {
+                group,
+                machines,
+                threshold,
+                activating: machines >= threshold,
+                machines_needed: (threshold - machines).max(0),
+            }
+        })
+        .collect())
 }
 
 /// Machines per version whose last success is over 150 days old.
@@ -276,17 +274,7 @@ pub fn terms(scope: &Scope) -> Vec<TermRow> {
         .filter_map(|v| {
             let end = v.term_end?;
             let days_left = (end - scope.today).whole_days();
-            let window = if days_left < 0 {
-                "ended"
-            } else if days_left <= TERM_WINDOWS[0] {
-                "30"
-            } else if days_left <= TERM_WINDOWS[1] {
-                "90"
-            } else if days_left <= TERM_WINDOWS[2] {
-                "180"
-            } else {
-                return None;
-            };
+            let window = TermWindow::of(days_left)?;
             Some(TermRow {
                 version: v.slug.clone(),
                 version_name: scope.version_name(&v.slug),

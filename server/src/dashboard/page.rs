@@ -4,18 +4,20 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use protocol::report::Outcome;
 
 use super::chart::Chart;
 use super::export::TOP_ERRORS;
 use super::machines::{self, DownloadRow, KmsRow, LapsingRow, SeatRow, TermRow, UnreportedRow};
 use super::panels::{self, DayRow, ErrorRow, FailureRow, NetworkRow, VersionRateRow};
 use super::sentences;
+use super::states::{DownloadState, TermWindow, Tone};
 use super::{Checking, FilterQuery, Scope, percent};
 use crate::assets;
 use crate::auth::Chrome;
 use crate::auth::Staff;
 use crate::authenticode::Verdict;
-use crate::catalog::Family;
+use crate::catalog::{Family, KmsGroup};
 use crate::error::Result;
 use crate::extract::Query;
 use crate::lang::Lang;
@@ -85,7 +87,7 @@ pub struct Choice {
 pub struct Tile {
     label: &'static str,
     value: String,
-    tone: &'static str,
+    tone: Tone,
 }
 
 /// `GET /admin`: the activation-statistics dashboard.
@@ -132,24 +134,36 @@ pub async fn get_dashboard(
     let rate = percent(success, reports);
     let after_term: i64 = versions.iter().map(|v| v.after_term).sum();
     let tiles = vec![
-        tile(t.tile_reports, reports.to_string(), "neutral"),
-        tile(t.tile_success, success.to_string(), "ok"),
+        tile(t.tile_reports, reports.to_string(), Tone::Neutral),
+        tile(t.tile_success, success.to_string(), Tone::Ok),
         tile(
             t.tile_not_success,
             (reports - success).to_string(),
-            if reports > success { "bad" } else { "neutral" },
+            if reports > success {
+                Tone::Bad
+            } else {
+                Tone::Neutral
+            },
         ),
-        tile(t.tile_rate, format_percent(rate), "neutral"),
+        tile(t.tile_rate, format_percent(rate), Tone::Neutral),
         tile(
             t.tile_after_term,
             after_term.to_string(),
-            if after_term > 0 { "warn" } else { "neutral" },
+            if after_term > 0 {
+                Tone::Warn
+            } else {
+                Tone::Neutral
+            },
         ),
-        tile(t.tile_downloads, n_downloads.to_string(), "neutral"),
+        tile(t.tile_downloads, n_downloads.to_string(), Tone::Neutral),
         tile(
             t.tile_unreported,
             n_unreported.to_string(),
-            if n_unreported > 0 { "warn" } else { "neutral" },
+            if n_unreported > 0 {
+                Tone::Warn
+            } else {
+                Tone::Neutral
+            },
         ),
     ];
     let chart = Chart::new(&daily, |d| {
@@ -233,13 +247,13 @@ impl DashboardPage {
         format_percent(*value)
     }
 
-    /// The label of an outcome identifier.
-    pub fn outcome_label(&self, outcome: &str) -> &'static str {
+    /// The label of an outcome.
+    pub fn outcome_label(&self, outcome: &Outcome) -> &'static str {
         match outcome {
-            "success" => self.t.outcome_success,
-            "partial" => self.t.outcome_partial,
-            "failure" => self.t.outcome_failure,
-            _ => self.t.outcome_aborted,
+            Outcome::Success => self.t.outcome_success,
+            Outcome::Partial => self.t.outcome_partial,
+            Outcome::Failure => self.t.outcome_failure,
+            Outcome::Aborted => self.t.outcome_aborted,
         }
     }
 
@@ -249,39 +263,29 @@ impl DashboardPage {
     }
 
     /// The label of an unreported download's state.
-    pub fn state_label(&self, state: &str) -> &'static str {
+    pub fn state_label(&self, state: &DownloadState) -> &'static str {
         match state {
-            "revoked" => self.t.state_revoked,
-            "expired" => self.t.state_expired,
-            _ => self.t.state_waiting,
+            DownloadState::Revoked => self.t.state_revoked,
+            DownloadState::Expired => self.t.state_expired,
+            DownloadState::Waiting => self.t.state_waiting,
         }
     }
 
     /// The label of a licence-term window.
-    pub fn window_label(&self, window: &str) -> &'static str {
+    pub fn window_label(&self, window: &TermWindow) -> &'static str {
         match window {
-            "ended" => self.t.window_ended,
-            "30" => self.t.window_30,
-            "90" => self.t.window_90,
-            _ => self.t.window_180,
-        }
-    }
-
-    /// The status style of a licence-term window.
-    pub fn window_tone(&self, window: &str) -> &'static str {
-        match window {
-            "ended" => "ended",
-            "30" | "90" => "ending",
-            _ => "active",
+            TermWindow::Ended => self.t.window_ended,
+            TermWindow::Within30 => self.t.window_30,
+            TermWindow::Within90 => self.t.window_90,
+            TermWindow::Within180 => self.t.window_180,
         }
     }
 
     /// The label of a KMS group.
-    pub fn kms_label(&self, group: &str) -> &'static str {
-        if group == "windows" {
-            self.t.kms_windows
-        } else {
-            self.t.kms_office
+    pub fn kms_label(&self, group: &KmsGroup) -> &'static str {
+        match group {
+            KmsGroup::Windows => self.t.kms_windows,
+            KmsGroup::Office => self.t.kms_office,
         }
     }
 
@@ -325,7 +329,7 @@ impl DashboardPage {
     }
 }
 
-fn tile(label: &'static str, value: String, tone: &'static str) -> Tile {
+fn tile(label: &'static str, value: String, tone: Tone) -> Tile {
     Tile { label, value, tone }
 }
 

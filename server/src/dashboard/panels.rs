@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use protocol::report::{Finding, FindingStatus, ProductOutcome, ProductResult};
+use protocol::report::{
+    Architecture, Finding, FindingStatus, Outcome, ProductOutcome, ProductResult,
+};
 use serde::Serialize;
 use time::Duration;
 
@@ -111,14 +113,14 @@ pub struct FailureRow {
     pub version: String,
     /// The sender's network.
     pub network: String,
-    /// `partial`, `failure` or `aborted`.
-    pub outcome: String,
+    /// Partial, failure or aborted.
+    pub outcome: Outcome,
     /// Windows version.
     pub os_version: String,
     /// Windows edition.
     pub os_edition: String,
     /// Processor architecture.
-    pub architecture: String,
+    pub architecture: Architecture,
     /// Interface language.
     pub ui_language: String,
     /// The PC's offset from UTC, in minutes.
@@ -152,12 +154,12 @@ pub struct FindingRow {
 
 impl Counts {
     /// Adds `n` reports of `outcome`.
-    pub fn add(&mut self, outcome: &str, n: i64) {
+    pub fn add(&mut self, outcome: Outcome, n: i64) {
         match outcome {
-            "success" => self.success += n,
-            "partial" => self.partial += n,
-            "failure" => self.failure += n,
-            _ => self.aborted += n,
+            Outcome::Success => self.success += n,
+            Outcome::Partial => self.partial += n,
+            Outcome::Failure => self.failure += n,
+            Outcome::Aborted => self.aborted += n,
         }
         self.reports += n;
         self.success_rate = percent(self.success, self.reports);
@@ -214,7 +216,7 @@ pub async fn versions(state: &AppState, scope: &Scope) -> Result<Vec<VersionRate
         by_version
             .entry((scope.order(&row.key), row.key))
             .or_default()
-            .add(&row.outcome, row.n);
+            .add(row.outcome, row.n);
     }
     let mut rows: Vec<VersionRateRow> = by_version
         .into_iter()
@@ -256,7 +258,7 @@ pub async fn versions(state: &AppState, scope: &Scope) -> Result<Vec<VersionRate
             dashboard::outcomes(&state.db, By::Version, after, f.to, narrow)
                 .await?
                 .iter()
-                .filter(|o| o.outcome == "success" || o.outcome == "partial")
+                .filter(|o| matches!(o.outcome, Outcome::Success | Outcome::Partial))
                 .map(|o| o.n)
                 .sum()
         } else {
@@ -282,7 +284,7 @@ pub async fn networks(state: &AppState, scope: &Scope) -> Result<Vec<NetworkRow>
             .entry(row.key.clone())
             .or_insert_with(|| blank(&row.key))
             .counts
-            .add(&row.outcome, row.n);
+            .add(row.outcome, row.n);
     }
     for row in downloads {
         by_network

@@ -139,10 +139,10 @@ impl Table for FailureRow {
             self.received_at.clone(),
             self.version.clone(),
             self.network.clone(),
-            self.outcome.clone(),
+            self.outcome.as_str().to_owned(),
             self.os_version.clone(),
             self.os_edition.clone(),
-            self.architecture.clone(),
+            self.architecture.as_str().to_owned(),
             self.ui_language.clone(),
             self.utc_offset_minutes.to_string(),
             self.activator_version.clone(),
@@ -191,7 +191,7 @@ impl Table for UnreportedRow {
             self.network.clone(),
             self.downloaded_at.clone(),
             self.expires_at.clone(),
-            self.state.to_owned(),
+            self.state.as_str().to_owned(),
         ]
     }
 }
@@ -206,7 +206,7 @@ impl Table for KmsRow {
     ];
     fn cells(&self) -> Vec<String> {
         vec![
-            self.group.to_owned(),
+            self.group.as_str().to_owned(),
             self.machines.to_string(),
             self.threshold.to_string(),
             self.activating.to_string(),
@@ -271,7 +271,7 @@ impl Table for TermRow {
             self.family.as_str().to_owned(),
             self.term_end.clone(),
             self.days_left.to_string(),
-            self.window.to_owned(),
+            self.window.as_str().to_owned(),
         ]
     }
 }

@@ -3,6 +3,7 @@
 use sqlx::FromRow;
 
 use super::{Db, with_pool};
+use crate::error_codes::ErrorCategory;
 use crate::lang::Lang;
 
 /// A tutorial in one language.
@@ -22,7 +23,8 @@ pub struct ErrorCodeRow {
     /// Canonical code, e.g. `0xC004F074`.
     pub code: String,
     /// Area of the problem.
-    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub category: ErrorCategory,
     /// Windows can show this code.
     pub applies_windows: bool,
     /// Office can show this code.

@@ -8,6 +8,7 @@
 //! `($n is null or column = $n)`, so one SQL string serves every combination on both
 //! databases.
 
+use protocol::report::{Architecture, Outcome};
 use sqlx::query::QueryAs;
 use sqlx::{Database, FromRow};
 use time::{Date, OffsetDateTime};
@@ -15,6 +16,7 @@ use time::{Date, OffsetDateTime};
 use super::counts::{self, Span};
 use super::machine_days::utc_day;
 use super::{Db, with_pool};
+use crate::catalog::KmsGroup;
 use crate::lang::Lang;
 
 /// The optional filters every query takes: a version slug, a family, a network label.
@@ -46,16 +48,27 @@ pub enum By {
 pub struct KeyedOutcome {
     /// The day, version or network.
     pub key: String,
-    /// `success`, `partial`, `failure` or `aborted`.
-    pub outcome: String,
+    /// The runs' outcome.
+    #[sqlx(try_from = "String")]
+    pub outcome: Outcome,
     /// How many reports.
+    pub n: i64,
+}
+
+/// Distinct machines a KMS group has seen.
+#[derive(Clone, Debug, FromRow, PartialEq, Eq)]
+pub struct KmsCount {
+    /// The group.
+    #[sqlx(try_from = "String")]
+    pub kms_group: KmsGroup,
+    /// How many machines.
     pub n: i64,
 }
 
 /// A count under a key.
 #[derive(Clone, Debug, FromRow, PartialEq, Eq)]
 pub struct Keyed {
-    /// The version, network, error code or KMS group.
+    /// The version, network or error code.
     pub key: String,
     /// How many.
     pub n: i64,
@@ -111,14 +124,16 @@ pub struct Failure {
     pub product: String,
     /// The sender's network.
     pub network: String,
-    /// `partial`, `failure` or `aborted`.
-    pub outcome: String,
+    /// Partial, failure or aborted.
+    #[sqlx(try_from = "String")]
+    pub outcome: Outcome,
     /// Windows version.
     pub os_version: String,
     /// Windows edition.
     pub os_edition: String,
-    /// `x64`, `x86`, `arm64`.
-    pub architecture: String,
+    /// The processor architecture.
+    #[sqlx(try_from = "String")]
+    pub architecture: Architecture,
     /// The interface language.
     pub ui_language: String,
     /// The PC's offset from UTC.
@@ -236,9 +251,9 @@ pub async fn unreported_latest(
 /// Distinct machines seen since the UTC day of `since`, per KMS group: `windows`
 /// (Windows clients) and `office` (Office, Project and Visio, which one KMS host counts
 /// together). A sum over `kms_seen_days`.
-pub async fn kms_machines(db: &Db, since: OffsetDateTime) -> sqlx::Result<Vec<Keyed>> {
+pub async fn kms_machines(db: &Db, since: OffsetDateTime) -> sqlx::Result<Vec<KmsCount>> {
     const SQL: &str = "
-        select kms_group as key, cast(sum(n_machines) as bigint) as n
+        select kms_group, cast(sum(n_machines) as bigint) as n
         from kms_seen_days where day >= $1
         group by kms_group having sum(n_machines) > 0 order by 1";
     with_pool!(db, pool => sqlx::query_as(SQL).bind(utc_day(since)).fetch_all(pool).await)
@@ -302,10 +317,10 @@ pub async fn failures(
         narrowing(3, "product", "network")
     );
     let mut rows: Vec<Failure> = Vec::new();
-    for outcome in ["failure", "aborted", "partial"] {
+    for outcome in [Outcome::Failure, Outcome::Aborted, Outcome::Partial] {
         let found: Vec<Failure> = with_pool!(db, pool => {
             bind_narrow(sqlx::query_as(&sql).bind(start).bind(end), narrow)
-                .bind(outcome)
+                .bind(outcome.as_str())
                 .bind(limit)
                 .fetch_all(pool)
                 .await

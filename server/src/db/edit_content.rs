@@ -8,6 +8,7 @@ use super::audit::{Action, Entity};
 use super::edit_audit::{self, Actor, Outcome};
 use super::edit_catalogue::taken_or;
 use super::{Db, Tx, with_tx};
+use crate::error_codes::ErrorCategory;
 use crate::lang::Lang;
 
 /// What staff edit on a tutorial in one language.
@@ -37,8 +38,8 @@ pub struct ErrorTexts {
 pub struct ErrorCodeFields {
     /// Canonical code, e.g. `0xC004F074` (fixed once created).
     pub code: String,
-    /// One of `content::ERROR_CATEGORIES`.
-    pub category: String,
+    /// What area the problem is in.
+    pub category: ErrorCategory,
     /// Windows can show this code.
     pub applies_windows: bool,
     /// Office can show this code.
@@ -52,7 +53,8 @@ pub struct ErrorCodeFields {
 #[derive(FromRow)]
 struct CodeRow {
     code: String,
-    category: String,
+    #[sqlx(try_from = "String")]
+    category: ErrorCategory,
     applies_windows: bool,
     applies_office: bool,
 }
@@ -92,7 +94,7 @@ impl ErrorCodeFields {
     /// The audit log's picture of it: one flat object, so the log compares field by field.
     pub fn to_json(&self) -> Value {
         let mut object = serde_json::Map::new();
-        object.insert("category".to_owned(), json!(self.category));
+        object.insert("category".to_owned(), json!(self.category.as_str()));
         object.insert("applies_windows".to_owned(), json!(self.applies_windows));
         object.insert("applies_office".to_owned(), json!(self.applies_office));
         for lang in Lang::ALL {
@@ -159,7 +161,7 @@ pub async fn create_error_code(
         values ($1, $2, $3, $4, (select coalesce(max(sort_order), 0) + 1 from error_codes))";
     let mut tx = db.begin().await?;
     let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
-        .bind(&fields.code).bind(&fields.category).bind(fields.applies_windows)
+        .bind(&fields.code).bind(fields.category.as_str()).bind(fields.applies_windows)
         .bind(fields.applies_office).execute(&mut *conn).await.map(|r| r.rows_affected()));
     if let Err(error) = inserted {
         return taken_or(error);
@@ -192,7 +194,7 @@ pub async fn update_error_code(
         return Ok(Outcome::NotFound);
     };
     with_tx!(&mut tx, conn => sqlx::query(SQL)
-        .bind(&fields.code).bind(&fields.category).bind(fields.applies_windows)
+        .bind(&fields.code).bind(fields.category.as_str()).bind(fields.applies_windows)
         .bind(fields.applies_office).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
     write_texts(&mut tx, fields).await?;
     let (old, new) = (before.to_json(), fields.to_json());

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::{Db, Tx, chunks, in_lists, values_list, with_tx};
-use crate::catalog::Family;
+use crate::catalog::{Family, KmsGroup};
 
 /// A machine's state for one version after a batch, as the batch alone saw it.
 pub(super) struct Seen<'a> {
@@ -45,7 +45,11 @@ fn kms_group_sql(column: &str) -> String {
         .into_iter()
         .filter_map(|family| {
             let group = family.kms_group()?;
-            Some(format!(" when '{}' then '{group}'", family.as_str()))
+            Some(format!(
+                " when '{}' then '{}'",
+                family.as_str(),
+                group.as_str()
+            ))
         })
         .collect();
     format!("case {column}{whens} end")
@@ -65,9 +69,9 @@ pub(super) async fn update(tx: &mut Tx, batch: &[Seen<'_>]) -> sqlx::Result<()> 
     let families: Vec<(String, String)> = with_tx!(&mut *tx, conn => {
         sqlx::query_as("select slug, family from versions").fetch_all(&mut *conn).await?
     });
-    let group_of: HashMap<String, &'static str> = families
-        .iter()
-        .filter_map(|(slug, family)| Some((slug.clone(), Family::parse(family)?.kms_group()?)))
+    let group_of: HashMap<String, KmsGroup> = families
+        .into_iter()
+        .filter_map(|(slug, family)| Some((slug, Family::try_from(family).ok()?.kms_group()?)))
         .collect();
 
     let ids: Vec<&str> = batch
@@ -147,7 +151,7 @@ pub(super) async fn update(tx: &mut Tx, batch: &[Seen<'_>]) -> sqlx::Result<()> 
 
     // Each machine's last day per KMS group, before and after.
     let last_days = |rows: &HashMap<(String, String), State>| {
-        let mut days: HashMap<(String, &'static str), Date> = HashMap::new();
+        let mut days: HashMap<(String, KmsGroup), Date> = HashMap::new();
         for ((machine, product), state) in rows {
             if let Some(group) = group_of.get(product) {
                 let day = days.entry((machine.clone(), *group)).or_insert(Date::MIN);
@@ -157,9 +161,9 @@ pub(super) async fn update(tx: &mut Tx, batch: &[Seen<'_>]) -> sqlx::Result<()> 
         days
     };
     let (days_before, days_after) = (last_days(&old), last_days(&new));
-    let mut seen_moves: BTreeMap<(&'static str, Date), i64> = BTreeMap::new();
+    let mut seen_moves: BTreeMap<(KmsGroup, Date), i64> = BTreeMap::new();
     for machine in &ids {
-        for group in ["windows", "office"] {
+        for group in KmsGroup::ALL {
             let key = ((*machine).to_owned(), group);
             let (before, after) = (
                 days_before.get(&key).copied(),
@@ -203,7 +207,7 @@ pub(super) async fn update(tx: &mut Tx, batch: &[Seen<'_>]) -> sqlx::Result<()> 
         with_tx!(&mut *tx, conn => {
             let mut query = sqlx::query(&sql);
             for ((group, day), n) in chunk {
-                query = query.bind(group).bind(day).bind(n);
+                query = query.bind(group.as_str()).bind(day).bind(n);
             }
             query.execute(&mut *conn).await?;
         });

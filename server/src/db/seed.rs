@@ -98,7 +98,7 @@ pub async fn seed_defaults(db: &Db, content: &DefaultContent) -> sqlx::Result<bo
                  values ($1, $2, $3, $4, $5)",
             )
             .bind(&error.code)
-            .bind(&error.category)
+            .bind(error.category.as_str())
             .bind(error.applies_to.iter().any(|a| a == "windows"))
             .bind(error.applies_to.iter().any(|a| a == "office"))
             .bind(order)

@@ -106,7 +106,7 @@ pub async fn get_error_code(
     }
     Ok(ErrorCodePage {
         layout: Layout::new(&state, &context, Nav::Errors),
-        category: category_label(&row.category, lang),
+        category: row.category.label(lang),
         applies_to: applies_to(&row),
         cause_html: markdown::render(&row.cause_md, &placeholders),
         remedy_html: markdown::render(&row.remedy_md, &placeholders),
@@ -146,18 +146,5 @@ fn applies_to(row: &ErrorCodeRow) -> String {
         (true, true) => "Windows, Office".to_owned(),
         (true, false) => "Windows".to_owned(),
         _ => "Office".to_owned(),
-    }
-}
-
-/// A category's name as shown to people.
-pub fn category_label(category: &str, lang: Lang) -> &'static str {
-    match category {
-        "permission" => lang.pick("權限", "Permissions"),
-        "network" => lang.pick("網路連線", "Network"),
-        "time" => lang.pick("日期與時間", "Date and time"),
-        "kms-host" => lang.pick("KMS 主機", "KMS host"),
-        "key" => lang.pick("產品金鑰", "Product key"),
-        "edition" => lang.pick("軟體版本", "Edition"),
-        _ => lang.pick("安裝", "Installation"),
     }
 }

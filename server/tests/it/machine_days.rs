@@ -134,7 +134,12 @@ async fn day_counts_kept_in_batches_match_a_fresh_count(backend: Backend) {
         machines.dedup();
         i64::try_from(machines.len()).unwrap()
     };
-    let n = |key: &str| counted.iter().find(|k| k.key == key).map_or(0, |k| k.n);
+    let n = |key: &str| {
+        counted
+            .iter()
+            .find(|k| k.kms_group.as_str() == key)
+            .map_or(0, |k| k.n)
+    };
     assert_eq!(n("windows"), expected(&[&windows]));
     assert_eq!(n("office"), expected(&[&office, &project]));
     assert!(n("office") > 0 && n("windows") > 0);
