@@ -2,7 +2,7 @@
 //!
 //! A handler returns `Result<T>`; on error, [`Error::into_response`] produces an empty
 //! response with the status and an [`ErrorReport`] extension. The `decorate` middleware
-//! in `pages.rs` then renders that report as a page in the request's language, or as JSON
+//! in `middleware.rs` then renders that report as a page in the request's language, or as JSON
 //! under `/api/`. Internal causes are logged here and never shown to the client.
 
 use axum::http::StatusCode;
@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::access_log::Failure;
 use crate::lang::UnknownLang;
+use crate::token::Refusal;
 
 /// Everything that can go wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
@@ -29,8 +30,8 @@ pub enum Error {
     #[error("invalid path: {0}")]
     InvalidPath(String),
     /// Missing, malformed, expired, revoked, or another product's download token.
-    #[error("unauthorized: {0}")]
-    Unauthorized(&'static str),
+    #[error("unauthorized: the download token {}", .0.en())]
+    Unauthorized(Refusal),
     /// A download's token that already reported from as many PCs as it may.
     #[error("the download token reported from too many PCs")]
     TooManyMachines,
@@ -153,8 +154,8 @@ impl Error {
             Error::Unauthorized(why) => ErrorReport {
                 code: "unauthorized",
                 field: None,
-                message_en: format!("The download token {why}."),
-                message_zh: format!("下載憑證無效：{why}。"),
+                message_en: format!("The download token {}.", why.en()),
+                message_zh: format!("下載憑證無效：{}。", why.zh()),
             },
             Error::TooManyMachines => ErrorReport {
                 code: "too_many_machines",

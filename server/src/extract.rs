@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::lang::Lang;
 use crate::network::client_address;
 use crate::state::AppState;
+use crate::token::Refusal;
 
 pub use protocol::is_slug;
 
@@ -128,5 +129,5 @@ pub fn bearer(headers: &HeaderMap) -> Result<&str, Error> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| t.starts_with("v1.") && t.len() <= protocol::config::MAX_TOKEN_BYTES)
-        .ok_or(Error::Unauthorized("is missing or malformed"))
+        .ok_or(Error::Unauthorized(Refusal::Missing))
 }

@@ -40,6 +40,8 @@ pub struct Issued {
 /// Why a token was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
+    /// No `Authorization: Bearer` token of a token's form.
+    Missing,
     /// Not a token of ours at all.
     Malformed,
     /// Signed by someone else, or for another product.
@@ -48,6 +50,30 @@ pub enum Refusal {
     Expired,
     /// Revoked by staff.
     Revoked,
+}
+
+impl Refusal {
+    /// What is wrong, after "The download token …", in English.
+    pub fn en(self) -> &'static str {
+        match self {
+            Refusal::Missing => "is missing or malformed",
+            Refusal::Malformed => "is malformed",
+            Refusal::BadSignature => "is not valid for this product",
+            Refusal::Expired => "has expired",
+            Refusal::Revoked => "has been revoked",
+        }
+    }
+
+    /// The same, after 「下載憑證無效：」.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Refusal::Missing => "沒有附上，或格式不正確",
+            Refusal::Malformed => "格式不正確",
+            Refusal::BadSignature => "不是這個產品的憑證",
+            Refusal::Expired => "已過期",
+            Refusal::Revoked => "已被撤銷",
+        }
+    }
 }
 
 /// A set of token ids checked without a database query: the revoked ones, the

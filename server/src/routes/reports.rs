@@ -21,7 +21,6 @@ use crate::error::{Error, Result};
 use crate::extract::{self, ClientAddr};
 use crate::network::network_of;
 use crate::state::AppState;
-use crate::token::Refusal;
 
 /// The answer to an accepted report.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -75,14 +74,7 @@ pub async fn post_report(
     let token_id = state
         .tokens
         .verify(token, &report.product, received_at, &state.revoked)
-        .map_err(|refusal| {
-            Error::Unauthorized(match refusal {
-                Refusal::Malformed => "is malformed",
-                Refusal::BadSignature => "is not valid for this product",
-                Refusal::Expired => "has expired",
-                Refusal::Revoked => "has been revoked",
-            })
-        })?;
+        .map_err(Error::Unauthorized)?;
     // A download's token is one PC's (a few runs a minute at most); a deployment's is a
     // whole lab's, limited per PC instead.
     let deployment = state.deployments.contains(&token_id);
