@@ -127,15 +127,13 @@ pub async fn revoke(db: &Db, token_id: &str, actor: &Actor) -> sqlx::Result<Outc
     with_tx!(&mut tx, conn => sqlx::query(REVOKE)
         .bind(token_id).bind(actor.at)
         .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
-    edit_audit::record(
-        &mut tx,
+    edit_audit::commit(
+        tx,
         actor,
         Action::Revoke,
         (Entity::Deployment, token_id),
         None,
         None,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    .await
 }

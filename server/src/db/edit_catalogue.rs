@@ -8,8 +8,8 @@
 use serde_json::{Value, json};
 use sqlx::FromRow;
 
-use super::audit::{Action, Entity};
-use super::edit_audit::{self, Actor, Outcome, is_unique_violation};
+use super::audit::Entity;
+use super::edit_audit::{self, Actor, Audited, Outcome};
 use super::{Db, Tx, with_pool, with_tx};
 
 /// What staff edit on an agreement.
@@ -60,9 +60,14 @@ pub struct ProductRecord {
     pub fields: ProductFields,
 }
 
-impl AgreementFields {
-    /// The audit log's picture of it.
-    pub fn to_json(&self) -> Value {
+impl Audited for AgreementFields {
+    const ENTITY: Entity = Entity::Agreement;
+
+    fn key(&self) -> &str {
+        &self.slug
+    }
+
+    fn to_json(&self) -> Value {
         json!({
             "slug": self.slug, "name_zh": self.name_zh, "name_en": self.name_en,
             "sort_order": self.sort_order,
@@ -70,9 +75,14 @@ impl AgreementFields {
     }
 }
 
-impl ProductFields {
-    /// The audit log's picture of it.
-    pub fn to_json(&self) -> Value {
+impl Audited for ProductFields {
+    const ENTITY: Entity = Entity::Product;
+
+    fn key(&self) -> &str {
+        &self.slug
+    }
+
+    fn to_json(&self) -> Value {
         json!({
             "agreement": self.agreement, "slug": self.slug, "name_zh": self.name_zh,
             "name_en": self.name_en, "sort_order": self.sort_order,
@@ -121,21 +131,7 @@ pub async fn create_agreement(
     let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(&fields.slug).bind(&fields.name_zh).bind(&fields.name_en).bind(fields.sort_order)
         .execute(&mut *conn).await.map(|r| r.rows_affected()));
-    if let Err(error) = inserted {
-        return taken_or(error);
-    }
-    let what = (Entity::Agreement, fields.slug.as_str());
-    edit_audit::record(
-        &mut tx,
-        actor,
-        Action::Create,
-        what,
-        None,
-        Some(&fields.to_json()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::created(tx, inserted, actor, fields).await
 }
 
 /// Changes the agreement now called `slug`.
@@ -153,14 +149,7 @@ pub async fn update_agreement(
     let updated = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(before.id).bind(&fields.slug).bind(&fields.name_zh).bind(&fields.name_en)
         .bind(fields.sort_order).execute(&mut *conn).await.map(|r| r.rows_affected()));
-    if let Err(error) = updated {
-        return taken_or(error);
-    }
-    let (old, new) = (before.fields.to_json(), fields.to_json());
-    let what = (Entity::Agreement, fields.slug.as_str());
-    edit_audit::record(&mut tx, actor, Action::Update, what, Some(&old), Some(&new)).await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::updated(tx, updated, actor, &before.fields, fields).await
 }
 
 /// Deletes the agreement `slug`, unless it still has products.
@@ -179,18 +168,7 @@ pub async fn delete_agreement(db: &Db, slug: &str, actor: &Actor) -> sqlx::Resul
     if n_products > 0 || deleted == 0 {
         return Ok(Outcome::InUse(n_products.max(1)));
     }
-    let old = before.fields.to_json();
-    edit_audit::record(
-        &mut tx,
-        actor,
-        Action::Delete,
-        (Entity::Agreement, slug),
-        Some(&old),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::deleted(tx, actor, &before.fields).await
 }
 
 /// Creates a product in the agreement `fields.agreement`.
@@ -208,21 +186,7 @@ pub async fn create_product(
     let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(parent.id).bind(&fields.slug).bind(&fields.name_zh).bind(&fields.name_en)
         .bind(fields.sort_order).execute(&mut *conn).await.map(|r| r.rows_affected()));
-    if let Err(error) = inserted {
-        return taken_or(error);
-    }
-    let what = (Entity::Product, fields.slug.as_str());
-    edit_audit::record(
-        &mut tx,
-        actor,
-        Action::Create,
-        what,
-        None,
-        Some(&fields.to_json()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::created(tx, inserted, actor, fields).await
 }
 
 /// Changes the product now called `slug` (and may move it to another agreement).
@@ -244,14 +208,7 @@ pub async fn update_product(
     let updated = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(before.id).bind(parent.id).bind(&fields.slug).bind(&fields.name_zh)
         .bind(&fields.name_en).bind(fields.sort_order).execute(&mut *conn).await.map(|r| r.rows_affected()));
-    if let Err(error) = updated {
-        return taken_or(error);
-    }
-    let (old, new) = (before.fields.to_json(), fields.to_json());
-    let what = (Entity::Product, fields.slug.as_str());
-    edit_audit::record(&mut tx, actor, Action::Update, what, Some(&old), Some(&new)).await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::updated(tx, updated, actor, &before.fields, fields).await
 }
 
 /// Deletes the product `slug`, unless it still has versions.
@@ -270,18 +227,7 @@ pub async fn delete_product(db: &Db, slug: &str, actor: &Actor) -> sqlx::Result<
     if n_versions > 0 || deleted == 0 {
         return Ok(Outcome::InUse(n_versions.max(1)));
     }
-    let old = before.fields.to_json();
-    edit_audit::record(
-        &mut tx,
-        actor,
-        Action::Delete,
-        (Entity::Product, slug),
-        Some(&old),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::deleted(tx, actor, &before.fields).await
 }
 
 /// The agreement `slug`, read inside `tx`.
@@ -294,13 +240,4 @@ pub(super) async fn agreement_in(tx: &mut Tx, slug: &str) -> sqlx::Result<Option
 pub(super) async fn product_in(tx: &mut Tx, slug: &str) -> sqlx::Result<Option<ProductRecord>> {
     let sql = format!("{SELECT_PRODUCTS} where p.slug = $1");
     with_tx!(tx, conn => sqlx::query_as(&sql).bind(slug).fetch_optional(&mut *conn).await)
-}
-
-/// A unique violation becomes [`Outcome::Taken`]; anything else stays an error.
-pub(super) fn taken_or(error: sqlx::Error) -> sqlx::Result<Outcome> {
-    if is_unique_violation(&error) {
-        Ok(Outcome::Taken)
-    } else {
-        Err(error)
-    }
 }

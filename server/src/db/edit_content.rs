@@ -5,8 +5,7 @@ use serde_json::{Value, json};
 use sqlx::FromRow;
 
 use super::audit::{Action, Entity};
-use super::edit_audit::{self, Actor, Outcome};
-use super::edit_catalogue::taken_or;
+use super::edit_audit::{self, Actor, Audited, Outcome};
 use super::{Db, Tx, with_tx};
 use crate::error_codes::ErrorCategory;
 use crate::lang::Lang;
@@ -90,9 +89,17 @@ impl ErrorCodeFields {
             Lang::En => &self.en,
         }
     }
+}
 
-    /// The audit log's picture of it: one flat object, so the log compares field by field.
-    pub fn to_json(&self) -> Value {
+impl Audited for ErrorCodeFields {
+    const ENTITY: Entity = Entity::ErrorCode;
+
+    fn key(&self) -> &str {
+        &self.code
+    }
+
+    /// One flat object, so the log compares field by field.
+    fn to_json(&self) -> Value {
         let mut object = serde_json::Map::new();
         object.insert("category".to_owned(), json!(self.category.as_str()));
         object.insert("applies_windows".to_owned(), json!(self.applies_windows));
@@ -130,17 +137,15 @@ pub async fn update_tutorial(
         .execute(&mut *conn).await.map(|r| r.rows_affected()))?;
     let key = format!("{slug}/{}", lang.tag());
     let (old, new) = (before.to_json(), fields.to_json());
-    edit_audit::record(
-        &mut tx,
+    edit_audit::commit(
+        tx,
         actor,
         Action::Update,
         (Entity::Tutorial, &key),
         Some(&old),
         Some(&new),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    .await
 }
 
 /// The error code `code` with its texts in both languages.
@@ -163,22 +168,10 @@ pub async fn create_error_code(
     let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(&fields.code).bind(fields.category.as_str()).bind(fields.applies_windows)
         .bind(fields.applies_office).execute(&mut *conn).await.map(|r| r.rows_affected()));
-    if let Err(error) = inserted {
-        return taken_or(error);
+    if inserted.is_ok() {
+        write_texts(&mut tx, fields).await?;
     }
-    write_texts(&mut tx, fields).await?;
-    let what = (Entity::ErrorCode, fields.code.as_str());
-    edit_audit::record(
-        &mut tx,
-        actor,
-        Action::Create,
-        what,
-        None,
-        Some(&fields.to_json()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::created(tx, inserted, actor, fields).await
 }
 
 /// Changes the error code `fields.code` and its texts.
@@ -199,9 +192,7 @@ pub async fn update_error_code(
     write_texts(&mut tx, fields).await?;
     let (old, new) = (before.to_json(), fields.to_json());
     let what = (Entity::ErrorCode, fields.code.as_str());
-    edit_audit::record(&mut tx, actor, Action::Update, what, Some(&old), Some(&new)).await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::commit(tx, actor, Action::Update, what, Some(&old), Some(&new)).await
 }
 
 async fn error_code_in(tx: &mut Tx, code: &str) -> sqlx::Result<Option<ErrorCodeFields>> {

@@ -5,9 +5,9 @@ use serde_json::{Value, json};
 use sqlx::FromRow;
 use time::Date;
 
-use super::audit::{Action, Entity};
-use super::edit_audit::{self, Actor, Outcome};
-use super::edit_catalogue::{product_in, taken_or};
+use super::audit::Entity;
+use super::edit_audit::{self, Actor, Audited, Outcome};
+use super::edit_catalogue::product_in;
 use super::{Db, Tx, with_pool, with_tx};
 use crate::calendar::format_iso_date;
 use crate::catalog::{Covers, Family};
@@ -66,9 +66,14 @@ pub struct Usage {
     pub n_reports: i64,
 }
 
-impl VersionFields {
-    /// The audit log's picture of it.
-    pub fn to_json(&self) -> Value {
+impl Audited for VersionFields {
+    const ENTITY: Entity = Entity::Version;
+
+    fn key(&self) -> &str {
+        &self.slug
+    }
+
+    fn to_json(&self) -> Value {
         json!({
             "product": self.product, "slug": self.slug,
             "name_zh": self.name_zh, "name_en": self.name_en, "family": self.family.as_str(),
@@ -143,21 +148,7 @@ pub async fn create_version(
         .bind(f.kms_activated).bind(f.has_tutorial).bind(f.covers.to_stored())
         .bind(f.edition_upgrade).bind(f.sort_order)
         .execute(&mut *conn).await.map(|r| r.rows_affected()));
-    if let Err(error) = inserted {
-        return taken_or(error);
-    }
-    let what = (Entity::Version, fields.slug.as_str());
-    edit_audit::record(
-        &mut tx,
-        actor,
-        Action::Create,
-        what,
-        None,
-        Some(&fields.to_json()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::created(tx, inserted, actor, fields).await
 }
 
 /// Changes the version now called `slug` (and may move it to another product).
@@ -187,14 +178,7 @@ pub async fn update_version(
         .bind(f.kms_activated).bind(f.has_tutorial).bind(f.covers.to_stored())
         .bind(f.edition_upgrade).bind(f.sort_order)
         .execute(&mut *conn).await.map(|r| r.rows_affected()));
-    if let Err(error) = updated {
-        return taken_or(error);
-    }
-    let (old, new) = (before.fields.to_json(), fields.to_json());
-    let what = (Entity::Version, fields.slug.as_str());
-    edit_audit::record(&mut tx, actor, Action::Update, what, Some(&old), Some(&new)).await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::updated(tx, updated, actor, &before.fields, fields).await
 }
 
 /// Deletes the version `slug`. The caller checks [`usage`] first: downloads and reports
@@ -206,18 +190,7 @@ pub async fn delete_version(db: &Db, slug: &str, actor: &Actor) -> sqlx::Result<
     };
     with_tx!(&mut tx, conn => sqlx::query("delete from versions where id = $1")
         .bind(before.id).execute(&mut *conn).await.map(|r| r.rows_affected()))?;
-    let old = before.fields.to_json();
-    edit_audit::record(
-        &mut tx,
-        actor,
-        Action::Delete,
-        (Entity::Version, slug),
-        Some(&old),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Outcome::Done)
+    edit_audit::deleted(tx, actor, &before.fields).await
 }
 
 async fn version_in(tx: &mut Tx, slug: &str) -> sqlx::Result<Option<VersionRecord>> {
