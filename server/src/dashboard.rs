@@ -25,8 +25,8 @@ use crate::catalog::Family;
 use crate::db;
 use crate::db::catalog::VersionRow;
 use crate::db::dashboard::Narrow;
-use crate::error::{Error, Result};
-use crate::extract::{is_slug, text_param};
+use crate::error::{Error, QueryProblem, Result};
+use crate::extract::{exact_param, is_slug, text_param};
 use crate::lang::Lang;
 use crate::state::AppState;
 
@@ -66,20 +66,6 @@ pub enum Checking {
     /// version not in the catalogue has no rows — every request the API document calls
     /// valid is answered.
     Export,
-}
-
-/// A query parameter as sent: empty is absent; at most `max` characters, none a control.
-fn exact_param(field: &'static str, value: Option<&str>, max: usize) -> Result<Option<String>> {
-    match value.filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) if v.chars().count() > max => {
-            Err(invalid(field, format!("must be at most {max} characters")))
-        }
-        Some(v) if v.chars().any(char::is_control) => {
-            Err(invalid(field, "must not contain control characters"))
-        }
-        Some(v) => Ok(Some(v.to_owned())),
-    }
 }
 
 /// Checked filters.
@@ -150,24 +136,21 @@ impl Filters {
         };
         if from > to {
             if form {
-                return Err(invalid("from", "must not be after `to`"));
+                return Err(invalid("from", QueryProblem::AfterTo));
             }
             std::mem::swap(&mut from, &mut to);
         }
         if (to - from).whole_days() + 1 > MAX_DAYS {
             if form {
-                return Err(invalid(
-                    "to",
-                    format!("must be at most {MAX_DAYS} days after `from`"),
-                ));
+                return Err(invalid("to", QueryProblem::RangeTooLong(MAX_DAYS)));
             }
             from = to - Duration::days(MAX_DAYS - 1);
         }
         let family = match param("family", query.family.as_deref(), 40)? {
             None => None,
             Some(value) => Some(Family::parse(&value).ok_or_else(|| {
-                let choices: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
-                invalid("family", format!("must be one of {}", choices.join(", ")))
+                let choices = Family::ALL.iter().map(|f| f.as_str()).collect();
+                invalid("family", QueryProblem::NotOneOf(choices))
             })?),
         };
         let version = param("version", query.version.as_deref(), 100)?;
@@ -177,10 +160,7 @@ impl Filters {
         if let Some(slug) = &version
             && !(is_slug(slug) && (!form || versions.iter().any(|v| &v.slug == slug)))
         {
-            return Err(invalid(
-                "version",
-                "must be a version slug from the catalogue",
-            ));
+            return Err(invalid("version", QueryProblem::NotAVersion));
         }
         let network = param("network", query.network.as_deref(), MAX_NETWORK_CHARS)?;
         Ok(Filters {
@@ -235,11 +215,11 @@ impl Scope {
         let filters = Filters::check_as(query, today, &versions, mode)?;
         let start = state
             .day_start(filters.from)
-            .ok_or_else(|| invalid("from", "is out of range"))?;
+            .ok_or_else(|| invalid("from", QueryProblem::OutOfRange))?;
         let after = filters.to + Duration::days(1);
         let end = state
             .day_start(after)
-            .ok_or_else(|| invalid("to", "is out of range"))?;
+            .ok_or_else(|| invalid("to", QueryProblem::OutOfRange))?;
         let index = versions
             .iter()
             .enumerate()
@@ -318,19 +298,16 @@ fn date_param(value: Option<String>, field: &'static str) -> Result<Option<Date>
         if shaped { &value } else { "" },
         time::macros::format_description!("[year]-[month]-[day]"),
     )
-    .map_err(|_| invalid(field, "must be a date written YYYY-MM-DD"))?;
+    .map_err(|_| invalid(field, QueryProblem::NotADate))?;
     // Far from the calendar's ends, so the day before or after always exists.
     if !YEARS.contains(&date.year()) {
-        return Err(invalid(field, "must be a date from 2000 to 2199"));
+        return Err(invalid(field, QueryProblem::YearOutOfRange));
     }
     Ok(Some(date))
 }
 
-fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
-    Error::InvalidQuery {
-        field,
-        reason: reason.into(),
-    }
+fn invalid(field: &'static str, reason: QueryProblem) -> Error {
+    Error::InvalidQuery { field, reason }
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).

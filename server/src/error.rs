@@ -19,12 +19,12 @@ pub enum Error {
     #[error("not found")]
     NotFound,
     /// A query parameter that is present but not acceptable.
-    #[error("invalid query parameter `{field}`: {reason}")]
+    #[error("invalid query parameter `{field}`: {}", .reason.en())]
     InvalidQuery {
         /// The parameter's name.
         field: &'static str,
-        /// What is wrong with it, in English (also shown to API clients).
-        reason: String,
+        /// What is wrong with it.
+        reason: QueryProblem,
     },
     /// A path segment that cannot be what the route expects.
     #[error("invalid path: {0}")]
@@ -79,6 +79,72 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+/// What is wrong with a query parameter, said in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueryProblem {
+    /// Longer than this many characters.
+    TooLong(usize),
+    /// It holds a control character.
+    ControlCharacter,
+    /// Not one of these values.
+    NotOneOf(Vec<&'static str>),
+    /// The query string cannot be read; axum's words why.
+    Unreadable(String),
+    /// Not a language the portal is written in.
+    NotALanguage,
+    /// Not written `YYYY-MM-DD`.
+    NotADate,
+    /// A date outside 2000–2199.
+    YearOutOfRange,
+    /// A date the institution's calendar cannot place.
+    OutOfRange,
+    /// `from` after `to`.
+    AfterTo,
+    /// A range longer than this many days.
+    RangeTooLong(i64),
+    /// Not the slug of a version in the catalogue.
+    NotAVersion,
+}
+
+impl QueryProblem {
+    /// What is wrong, after "The query parameter `x`", in English.
+    pub fn en(&self) -> String {
+        match self {
+            QueryProblem::TooLong(max) => format!("must be at most {max} characters"),
+            QueryProblem::ControlCharacter => "must not contain control characters".to_owned(),
+            QueryProblem::NotOneOf(values) => format!("must be one of {}", values.join(", ")),
+            QueryProblem::Unreadable(why) => format!("cannot be read: {why}"),
+            QueryProblem::NotALanguage => "must be zh-TW or en".to_owned(),
+            QueryProblem::NotADate => "must be a date written YYYY-MM-DD".to_owned(),
+            QueryProblem::YearOutOfRange => "must be a date from 2000 to 2199".to_owned(),
+            QueryProblem::OutOfRange => "is out of range".to_owned(),
+            QueryProblem::AfterTo => "must not be after `to`".to_owned(),
+            QueryProblem::RangeTooLong(days) => {
+                format!("must be at most {days} days after `from`")
+            }
+            QueryProblem::NotAVersion => "must be a version slug from the catalogue".to_owned(),
+        }
+    }
+
+    /// The same, after 「查詢參數 `x` 不正確：」.
+    pub fn zh(&self) -> String {
+        match self {
+            QueryProblem::TooLong(max) => format!("最多 {max} 個字"),
+            QueryProblem::ControlCharacter => "不能包含控制字元".to_owned(),
+            QueryProblem::NotOneOf(values) => format!("必須是下列之一：{}", values.join("、")),
+            QueryProblem::Unreadable(_) => "無法解讀這個查詢字串".to_owned(),
+            // Whoever asked for another language may read no Chinese: say it in English too.
+            QueryProblem::NotALanguage => "必須是 zh-TW 或 en (must be zh-TW or en)".to_owned(),
+            QueryProblem::NotADate => "必須是 YYYY-MM-DD 格式的日期".to_owned(),
+            QueryProblem::YearOutOfRange => "必須是 2000 年到 2199 年之間的日期".to_owned(),
+            QueryProblem::OutOfRange => "超出可以計算的日期範圍".to_owned(),
+            QueryProblem::AfterTo => "不能晚於 `to`".to_owned(),
+            QueryProblem::RangeTooLong(days) => format!("最多只能比 `from` 晚 {days} 天"),
+            QueryProblem::NotAVersion => "必須是目錄中某個版本的代號".to_owned(),
+        }
+    }
+}
+
 /// What `Error` leaves in a response for the `decorate` middleware to render.
 #[derive(Clone, Debug)]
 pub struct ErrorReport {
@@ -102,7 +168,7 @@ impl From<UnknownLang> for Error {
     fn from(_: UnknownLang) -> Error {
         Error::InvalidQuery {
             field: "lang",
-            reason: "must be zh-TW or en".to_owned(),
+            reason: QueryProblem::NotALanguage,
         }
     }
 }
@@ -148,8 +214,8 @@ impl Error {
             Error::InvalidQuery { field, reason } => ErrorReport {
                 code: "invalid_query",
                 field: Some((*field).to_owned()),
-                message_en: format!("The query parameter `{field}` {reason}."),
-                message_zh: format!("查詢參數 `{field}` 不正確：{reason}。"),
+                message_en: format!("The query parameter `{field}` {}.", reason.en()),
+                message_zh: format!("查詢參數 `{field}` 不正確：{}。", reason.zh()),
             },
             Error::Unauthorized(why) => ErrorReport {
                 code: "unauthorized",
@@ -327,6 +393,51 @@ impl ErrorReport {
             field: None,
             message_en: en.to_owned(),
             message_zh: zh.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chinese(text: &str) -> bool {
+        text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    #[test]
+    fn every_refusal_of_a_parameter_or_a_token_is_said_in_chinese_too() {
+        let problems = [
+            QueryProblem::TooLong(200),
+            QueryProblem::ControlCharacter,
+            QueryProblem::NotOneOf(vec!["a", "b"]),
+            QueryProblem::Unreadable("expected `,`".to_owned()),
+            QueryProblem::NotALanguage,
+            QueryProblem::NotADate,
+            QueryProblem::YearOutOfRange,
+            QueryProblem::OutOfRange,
+            QueryProblem::AfterTo,
+            QueryProblem::RangeTooLong(366),
+            QueryProblem::NotAVersion,
+        ];
+        for reason in problems {
+            let report = Error::InvalidQuery { field: "q", reason }.report();
+            assert!(chinese(&report.message_zh), "{}", report.message_zh);
+            assert!(!chinese(&report.message_en), "{}", report.message_en);
+        }
+        for refusal in [
+            Refusal::Missing,
+            Refusal::Malformed,
+            Refusal::BadSignature,
+            Refusal::Expired,
+            Refusal::Revoked,
+        ] {
+            let report = Error::Unauthorized(refusal).report();
+            assert!(
+                chinese(report.message_zh.trim_start_matches("下載憑證無效：")),
+                "{}",
+                report.message_zh
+            );
         }
     }
 }

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 
-use crate::error::Error;
+use crate::error::{Error, QueryProblem};
 use crate::lang::Lang;
 use crate::network::client_address;
 use crate::state::AppState;
@@ -71,7 +71,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             Ok(axum::extract::Query(value)) => Ok(Query(value)),
             Err(rejection) => Err(Error::InvalidQuery {
                 field: "query",
-                reason: format!("cannot be read: {}", rejection.body_text()),
+                reason: QueryProblem::Unreadable(rejection.body_text()),
             }),
         }
     }
@@ -84,19 +84,28 @@ pub fn text_param(
     value: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, Error> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+    exact_param(field, value.map(str::trim), max)
+}
+
+/// [`text_param`] for a value taken as sent, untrimmed (an API's parameter).
+pub fn exact_param(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, Error> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
     if value.chars().count() > max {
         return Err(Error::InvalidQuery {
             field,
-            reason: format!("must be at most {max} characters"),
+            reason: QueryProblem::TooLong(max),
         });
     }
     if value.chars().any(char::is_control) {
         return Err(Error::InvalidQuery {
             field,
-            reason: "must not contain control characters".to_owned(),
+            reason: QueryProblem::ControlCharacter,
         });
     }
     Ok(Some(value.to_owned()))

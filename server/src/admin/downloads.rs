@@ -135,7 +135,7 @@ pub async fn post_revoke(
         _ => {
             return Err(crate::error::Error::InvalidQuery {
                 field: "what",
-                reason: "must be one, network or before".to_owned(),
+                reason: crate::error::QueryProblem::NotOneOf(vec!["one", "network", "before"]),
             });
         }
     };

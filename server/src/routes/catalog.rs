@@ -14,7 +14,7 @@ use crate::calendar::{DateView, TermView};
 use crate::catalog::{Family, Offer, Seats, Status};
 use crate::db;
 use crate::db::catalog::VersionRow;
-use crate::error::{Error, Result};
+use crate::error::{Error, QueryProblem, Result};
 use crate::extract::{Query, is_slug, text_param};
 use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
@@ -354,13 +354,13 @@ fn choice<T, const N: usize>(
     field: &'static str,
     value: Option<&str>,
     parse: fn(&str) -> Option<T>,
-    allowed: [&str; N],
+    allowed: [&'static str; N],
 ) -> Result<Option<T>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(v) => parse(v).map(Some).ok_or_else(|| Error::InvalidQuery {
             field,
-            reason: format!("must be one of {}", allowed.join(", ")),
+            reason: QueryProblem::NotOneOf(allowed.to_vec()),
         }),
     }
 }
