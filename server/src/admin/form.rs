@@ -219,6 +219,15 @@ pub fn text(
     value.replace("\r\n", "\n")
 }
 
+/// A catalogue entry's two names (fields `name_zh`, `name_en`), each checked as [`text`]
+/// on one line of at most [`MAX_NAME_CHARS`]; `message` for either that is not.
+pub fn names(problems: &mut Problems, zh: &str, en: &str, message: &str) -> (String, String) {
+    (
+        text(problems, "name_zh", zh, MAX_NAME_CHARS, false, message),
+        text(problems, "name_en", en, MAX_NAME_CHARS, false, message),
+    )
+}
+
 /// Trims a slug; records `message` unless it is 1 to 80 lower-case letters, digits and
 /// hyphens that starts and ends with a letter or digit (as every slug in the seed does).
 pub fn slug(problems: &mut Problems, field: &'static str, value: &str, message: &str) -> String {

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{DeletePage, LIST, fill};
-use crate::admin::form::{self, Done, MAX_NAME_CHARS, Problems, allow_change};
+use crate::admin::form::{self, Done, Problems, allow_change};
 use crate::auth::Chrome;
 use crate::auth::Staff;
 use crate::db;
@@ -195,23 +195,11 @@ pub async fn post_delete_agreement(
 fn check(typed: &AgreementForm, c: &CatalogueText) -> (AgreementFields, Problems) {
     let mut problems = Problems::default();
     let slug = form::slug(&mut problems, "slug", &typed.slug, c.slug_format);
+    let (name_zh, name_en) =
+        form::names(&mut problems, &typed.name_zh, &typed.name_en, c.name_length);
     let fields = AgreementFields {
-        name_zh: form::text(
-            &mut problems,
-            "name_zh",
-            &typed.name_zh,
-            MAX_NAME_CHARS,
-            false,
-            c.name_length,
-        ),
-        name_en: form::text(
-            &mut problems,
-            "name_en",
-            &typed.name_en,
-            MAX_NAME_CHARS,
-            false,
-            c.name_length,
-        ),
+        name_zh,
+        name_en,
         sort_order: form::sort_order(
             &mut problems,
             "sort_order",

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{Choice, ChoiceGroup, DeletePage, LIST, fill};
-use crate::admin::form::{self, Done, MAX_NAME_CHARS, Problems, allow_change};
+use crate::admin::form::{self, Done, Problems, allow_change};
 use crate::auth::Chrome;
 use crate::auth::Staff;
 use crate::db;
@@ -205,23 +205,11 @@ fn check(typed: &ProductForm, c: &CatalogueText) -> (ProductFields, Problems) {
         problems.add("agreement", c.parent_missing);
     }
     let slug = form::slug(&mut problems, "slug", &typed.slug, c.slug_format);
+    let (name_zh, name_en) =
+        form::names(&mut problems, &typed.name_zh, &typed.name_en, c.name_length);
     let fields = ProductFields {
-        name_zh: form::text(
-            &mut problems,
-            "name_zh",
-            &typed.name_zh,
-            MAX_NAME_CHARS,
-            false,
-            c.name_length,
-        ),
-        name_en: form::text(
-            &mut problems,
-            "name_en",
-            &typed.name_en,
-            MAX_NAME_CHARS,
-            false,
-            c.name_length,
-        ),
+        name_zh,
+        name_en,
         sort_order: form::sort_order(
             &mut problems,
             "sort_order",

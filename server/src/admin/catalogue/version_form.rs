@@ -3,7 +3,7 @@
 //! asked afterwards).
 
 use super::fill;
-use crate::admin::form::{self, MAX_NAME_CHARS, Problems, ticked};
+use crate::admin::form::{self, Problems, ticked};
 use crate::catalog::{Covers, Family};
 use crate::db::edit_versions::VersionFields;
 use crate::extract::is_slug;
@@ -46,22 +46,8 @@ pub fn check(typed: &VersionForm, c: &CatalogueText) -> (VersionFields, Problems
         problems.add("product", c.parent_missing);
     }
     let slug = form::slug(&mut problems, "slug", &typed.slug, c.slug_format);
-    let name_zh = form::text(
-        &mut problems,
-        "name_zh",
-        &typed.name_zh,
-        MAX_NAME_CHARS,
-        false,
-        c.name_length,
-    );
-    let name_en = form::text(
-        &mut problems,
-        "name_en",
-        &typed.name_en,
-        MAX_NAME_CHARS,
-        false,
-        c.name_length,
-    );
+    let (name_zh, name_en) =
+        form::names(&mut problems, &typed.name_zh, &typed.name_en, c.name_length);
     let family = Family::parse(typed.family.trim());
     if family.is_none() {
         problems.add("family", c.family_unknown);
