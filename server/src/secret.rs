@@ -112,6 +112,14 @@ mod tests {
     fn no_debug_of_what_holds_a_secret_shows_it() {
         const SECRET: &str = "s3cr3t-value-4f0c2a9e";
         let now = time::OffsetDateTime::UNIX_EPOCH;
+        let staff = crate::auth::Staff {
+            user_id: 1,
+            username: "alice".to_owned(),
+            role: crate::auth::Role::Admin,
+            csrf_token: Secret::new(SECRET),
+            session_hash: Secret::new(SECRET),
+            must_change_password: false,
+        };
         let printed = [
             format!(
                 "{:?}",
@@ -135,31 +143,8 @@ mod tests {
                     expires_at: now,
                 }
             ),
-            format!(
-                "{:?}",
-                crate::auth::Staff {
-                    user_id: 1,
-                    username: "alice".to_owned(),
-                    role: crate::auth::Role::Admin,
-                    csrf_token: Secret::new(SECRET),
-                    session_hash: Secret::new(SECRET),
-                    must_change_password: false,
-                }
-            ),
-            format!(
-                "{:?}",
-                crate::auth::Chrome::new(
-                    &crate::auth::Staff {
-                        user_id: 1,
-                        username: "alice".to_owned(),
-                        role: crate::auth::Role::Admin,
-                        csrf_token: Secret::new(SECRET),
-                        session_hash: Secret::new(SECRET),
-                        must_change_password: false,
-                    },
-                    "dashboard"
-                )
-            ),
+            format!("{staff:?}"),
+            format!("{:?}", crate::auth::Chrome::new(&staff, "dashboard")),
             format!(
                 "{:?}",
                 serde_html_form::from_str::<crate::auth::login::LoginForm>(&format!(
