@@ -5,6 +5,7 @@ use std::fmt;
 
 use protocol::products::{self, Product};
 use serde::Serialize;
+use sqlx::FromRow;
 use time::Date;
 
 use crate::lang::Lang;
@@ -72,6 +73,39 @@ pub enum KmsGroup {
     Windows,
     /// Office, Project and Visio, counted together: 5 machines.
     Office,
+}
+
+/// A version as the catalogue keeps it: what the catalogue, the editor and the default
+/// content all say of it, listed once. Rows carry it whole
+/// (`db::catalog::VersionRow::version`, `db::edit_versions::VersionFields::version`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, FromRow)]
+pub struct Version {
+    /// Stable identifier, e.g. `office-2016-proplus`.
+    pub slug: String,
+    /// Name in Traditional Chinese.
+    pub name_zh: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Kind of software.
+    #[sqlx(try_from = "String")]
+    pub family: Family,
+    /// A seat count, if the licence has one.
+    pub seats: Option<i64>,
+    /// Whether everyone at the institution is covered.
+    pub campus_wide: bool,
+    /// First day of the licence term.
+    pub term_start: Option<Date>,
+    /// Last day of the licence term.
+    pub term_end: Option<Date>,
+    /// Activated through the campus KMS host.
+    pub kms_activated: bool,
+    /// Covered by a tutorial.
+    pub has_tutorial: bool,
+    /// The product-table entries it covers (an activator download when any).
+    #[sqlx(try_from = "String")]
+    pub covers: Covers,
+    /// The licence covers upgrading Windows Professional to a covered edition.
+    pub edition_upgrade: bool,
 }
 
 /// How many people or machines a licence covers.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::calendar::parse_roc_date;
-use crate::catalog::{Covers, Family};
+use crate::catalog::{Covers, Family, Version};
 use crate::error_codes::ErrorCategory;
 use crate::lang::Lang;
 
@@ -49,35 +49,6 @@ pub struct Product {
     pub name_en: String,
     /// Its versions, in display order.
     pub versions: Vec<Version>,
-}
-
-/// One installable version, the unit of the catalogue.
-#[derive(Debug)]
-pub struct Version {
-    /// Stable identifier, e.g. `office-2016-proplus`.
-    pub slug: String,
-    /// Name in Traditional Chinese.
-    pub name_zh: String,
-    /// Name in English.
-    pub name_en: String,
-    /// Kind of software.
-    pub family: Family,
-    /// A seat count, if the licence has one.
-    pub seats: Option<i64>,
-    /// Whether everyone at the institution is covered.
-    pub campus_wide: bool,
-    /// First day of the licence term.
-    pub term_start: Option<Date>,
-    /// Last day of the licence term.
-    pub term_end: Option<Date>,
-    /// Activated through the campus KMS host.
-    pub kms_activated: bool,
-    /// Covered by a tutorial.
-    pub has_tutorial: bool,
-    /// The product-table entries it covers (an activator download when any).
-    pub covers: Covers,
-    /// The licence covers upgrading Windows Professional to a covered edition.
-    pub edition_upgrade: bool,
 }
 
 /// A tutorial page in one language.

@@ -158,7 +158,7 @@ impl Filters {
         // filters both apply, and the panels say there is nothing to show. An export
         // takes a version the catalogue lacks the same way: it has no rows.
         if let Some(slug) = &version
-            && !(is_slug(slug) && (!form || versions.iter().any(|v| &v.slug == slug)))
+            && !(is_slug(slug) && (!form || versions.iter().any(|v| &v.version.slug == slug)))
         {
             return Err(invalid("version", QueryProblem::NotAVersion));
         }
@@ -223,7 +223,7 @@ impl Scope {
         let index = versions
             .iter()
             .enumerate()
-            .map(|(i, v)| (v.slug.clone(), i))
+            .map(|(i, v)| (v.version.slug.clone(), i))
             .collect();
         Ok(Scope {
             filters,
@@ -247,7 +247,11 @@ impl Scope {
     pub fn version_name(&self, slug: &str) -> String {
         self.version(slug).map_or_else(
             || slug.to_owned(),
-            |v| self.lang.pick(&v.name_zh, &v.name_en).to_owned(),
+            |v| {
+                self.lang
+                    .pick(&v.version.name_zh, &v.version.name_en)
+                    .to_owned()
+            },
         )
     }
 
@@ -258,8 +262,12 @@ impl Scope {
 
     /// Whether catalogue version `row` passes the family and version filters.
     pub fn shows(&self, row: &VersionRow) -> bool {
-        self.filters.family.is_none_or(|f| f == row.family)
-            && self.filters.version.as_ref().is_none_or(|v| v == &row.slug)
+        self.filters.family.is_none_or(|f| f == row.version.family)
+            && self
+                .filters
+                .version
+                .as_ref()
+                .is_none_or(|v| v == &row.version.slug)
     }
 
     /// `at` in the institution's time zone, as `YYYY-MM-DD HH:MM`.

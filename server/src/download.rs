@@ -26,7 +26,7 @@ pub async fn issue(
     network: &Network,
     prepared: &Prepared,
 ) -> Result<Zip> {
-    let slug = row.slug.as_str();
+    let slug = row.version.slug.as_str();
     let now = state.now();
     let expires_at = now + Duration::days(i64::from(state.config.download_token_days));
     let issued = state.tokens.issue(slug, expires_at)?;
@@ -79,24 +79,30 @@ pub async fn zip_for(
     let settings = ActivatorConfig {
         schema: config::SCHEMA,
         product: slug.to_owned(),
-        name_zh: row.name_zh.clone(),
-        name_en: row.name_en.clone(),
-        licence_ends: row.term_end,
+        name_zh: row.version.name_zh.clone(),
+        name_en: row.version.name_en.clone(),
+        licence_ends: row.version.term_end,
         portal_url: state.config.public_url.clone(),
         download_token: DownloadToken::new(token),
-        edition_upgrade: row.edition_upgrade,
+        edition_upgrade: row.version.edition_upgrade,
         kms: KmsHost {
             host: state.config.kms.host.clone(),
             port: state.config.kms.port,
         },
-        covers: row.covers.products().iter().map(|p| (*p).clone()).collect(),
+        covers: row
+            .version
+            .covers
+            .products()
+            .iter()
+            .map(|p| (*p).clone())
+            .collect(),
     };
     let settings = settings.to_toml().replace('\n', "\r\n");
     let snapshot = state.site();
     let helpdesk = &snapshot.site;
     let readme = Readme {
-        name_zh: &row.name_zh,
-        name_en: &row.name_en,
+        name_zh: &row.version.name_zh,
+        name_en: &row.version.name_en,
         kms: format!("{}:{}", state.config.kms.host, state.config.kms.port),
         portal: &state.config.public_url,
         team_zh: &helpdesk.team_zh,

@@ -111,6 +111,23 @@ pub fn exact_param(
     Ok(Some(value.to_owned()))
 }
 
+/// Parses an optional choice parameter (trimmed; empty means "all"): one of `allowed`,
+/// as `parse` reads it.
+pub fn choice_param<T, const N: usize>(
+    field: &'static str,
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    allowed: [&'static str; N],
+) -> Result<Option<T>, Error> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse(v).map(Some).ok_or_else(|| Error::InvalidQuery {
+            field,
+            reason: QueryProblem::NotOneOf(allowed.to_vec()),
+        }),
+    }
+}
+
 /// Refuses a body that does not say it is `application/json` (parameters such as
 /// `charset` allowed).
 pub fn require_json(headers: &HeaderMap) -> Result<(), Error> {

@@ -128,7 +128,7 @@ impl PageCache {
                 let rows = db::catalog::list_versions(db).await?;
                 let by_slug: Versions = Arc::new(
                     rows.into_iter()
-                        .map(|row| (row.slug.clone(), Arc::new(row)))
+                        .map(|row| (row.version.slug.clone(), Arc::new(row)))
                         .collect(),
                 );
                 let mut versions = self

@@ -159,18 +159,19 @@ pub async fn get_catalogue(
                         .filter(|v| v.fields.product == p.fields.slug)
                         .map(|v| {
                             let v = &v.fields;
-                            let status = Status::of(v.term_end, today);
+                            let status = Status::of(v.version.term_end, today);
                             VersionItem {
-                                slug: v.slug.clone(),
-                                name: lang.pick(&v.name_zh, &v.name_en).to_owned(),
-                                family: v.family.label(lang),
-                                seats: Seats::from_columns(v.seats, v.campus_wide).label(lang),
-                                term: TermView::new(v.term_start, v.term_end, lang),
+                                slug: v.version.slug.clone(),
+                                name: lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
+                                family: v.version.family.label(lang),
+                                seats: Seats::from_columns(v.version.seats, v.version.campus_wide)
+                                    .label(lang),
+                                term: TermView::new(v.version.term_start, v.version.term_end, lang),
                                 status: status.as_str(),
                                 status_label: status.label(lang),
-                                kms_activated: v.kms_activated,
-                                has_tutorial: v.has_tutorial,
-                                has_activator: !v.covers.is_empty(),
+                                kms_activated: v.version.kms_activated,
+                                has_tutorial: v.version.has_tutorial,
+                                has_activator: !v.version.covers.is_empty(),
                             }
                         })
                         .collect(),

@@ -134,7 +134,7 @@ pub async fn post_deployment(
     } else {
         None
     };
-    let row = row.filter(|row| !row.covers.is_empty());
+    let row = row.filter(|row| !row.version.covers.is_empty());
     if row.is_none() {
         problems.add("version", t.problem_version);
     }
@@ -150,11 +150,11 @@ pub async fn post_deployment(
     let (Some(row), Some(expires_at), true) = (row, expires_at, problems.is_empty()) else {
         return form::refused(page(&state, &context, &staff, typed, problems, None).await?);
     };
-    let issued = state.tokens.issue(&row.slug, expires_at)?;
+    let issued = state.tokens.issue(&row.version.slug, expires_at)?;
     let new = NewDeployment {
         token_id: &issued.id,
         unit: &unit,
-        version_slug: &row.slug,
+        version_slug: &row.version.slug,
         expires_at,
     };
     store::create(&state.db, &new, &form::actor(&staff, &state)).await?;
@@ -174,23 +174,25 @@ pub async fn get_deployment_zip(
     let row = state
         .version(&deployment.version_slug)
         .await?
-        .filter(|row| !row.covers.is_empty())
+        .filter(|row| !row.version.covers.is_empty())
         .ok_or(Error::NotFound)?;
     let prepared = state
         .bundles
         .ready()
         .await
         .ok_or(Error::Unavailable("the activator download"))?;
-    let token = state
-        .tokens
-        .token(&deployment.token_id, &row.slug, deployment.expires_at);
-    let zip = zip_for(&state, &row.slug, &row, &token, &prepared).await?;
-    tracing::info!(deployment = %deployment.token_id, version = %row.slug, "served a deployment zip");
+    let token = state.tokens.token(
+        &deployment.token_id,
+        &row.version.slug,
+        deployment.expires_at,
+    );
+    let zip = zip_for(&state, &row.version.slug, &row, &token, &prepared).await?;
+    tracing::info!(deployment = %deployment.token_id, version = %row.version.slug, "served a deployment zip");
     attachment(
         zip,
         &format!(
             "activator-{}-deployment-{}.zip",
-            row.slug,
+            row.version.slug,
             &deployment.token_id[..8]
         ),
     )
@@ -245,10 +247,13 @@ async fn page(
     let since = now - Duration::days(RECENT_DAYS);
     let versions = crate::db::catalog::list_versions(&state.db).await?;
     let name_of = |slug: &str| {
-        versions.iter().find(|v| v.slug == slug).map_or_else(
-            || slug.to_owned(),
-            |v| lang.pick(&v.name_zh, &v.name_en).to_owned(),
-        )
+        versions
+            .iter()
+            .find(|v| v.version.slug == slug)
+            .map_or_else(
+                || slug.to_owned(),
+                |v| lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
+            )
     };
     let local = |at: OffsetDateTime| state.local_time(at);
     let rows = store::list(&state.db, since)
@@ -280,11 +285,11 @@ async fn page(
         })
         .collect();
     let mut groups: Vec<ChoiceGroup> = Vec::new();
-    for v in versions.iter().filter(|v| !v.covers.is_empty()) {
+    for v in versions.iter().filter(|v| !v.version.covers.is_empty()) {
         let label = lang.pick(&v.product_name_zh, &v.product_name_en).to_owned();
         let choice = Choice {
-            value: v.slug.clone(),
-            label: lang.pick(&v.name_zh, &v.name_en).to_owned(),
+            value: v.version.slug.clone(),
+            label: lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
         };
         match groups.last_mut() {
             Some(group) if group.label == label => group.choices.push(choice),

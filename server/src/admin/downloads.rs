@@ -162,10 +162,13 @@ async fn page(
     let t = texts::text(lang);
     let versions = crate::db::catalog::list_versions(&state.db).await?;
     let name_of = |slug: &str| {
-        versions.iter().find(|v| v.slug == slug).map_or_else(
-            || slug.to_owned(),
-            |v| lang.pick(&v.name_zh, &v.name_en).to_owned(),
-        )
+        versions
+            .iter()
+            .find(|v| v.version.slug == slug)
+            .map_or_else(
+                || slug.to_owned(),
+                |v| lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
+            )
     };
     let rows = store::passed_around(&state.db, LISTED)
         .await?

@@ -44,8 +44,8 @@ pub async fn run(config: Config, n_reports: u32) -> anyhow::Result<String> {
     let versions: Vec<(String, Covers)> = db::catalog::list_versions(&state.db)
         .await?
         .into_iter()
-        .filter(|v| !v.covers.is_empty())
-        .map(|v| (v.slug, v.covers))
+        .filter(|v| !v.version.covers.is_empty())
+        .map(|v| (v.version.slug, v.version.covers))
         .collect();
     if versions.is_empty() {
         bail!("the catalogue has no version with an activator to report on");

@@ -245,18 +245,20 @@ pub async fn seats(state: &AppState, scope: &Scope) -> Result<Vec<SeatRow>> {
         .versions
         .iter()
         .filter(|v| scope.shows(v))
-        .filter(|v| v.kms_activated || !v.covers.is_empty() || used_by(&v.slug) > 0)
+        .filter(|v| {
+            v.version.kms_activated || !v.version.covers.is_empty() || used_by(&v.version.slug) > 0
+        })
         .map(|v| {
-            let used = used_by(&v.slug);
-            let seats = match Seats::from_columns(v.seats, v.campus_wide) {
+            let used = used_by(&v.version.slug);
+            let seats = match Seats::from_columns(v.version.seats, v.version.campus_wide) {
                 Seats::Count(n) => Some(n),
                 Seats::CampusWide | Seats::Unspecified => None,
             };
             SeatRow {
-                version: v.slug.clone(),
-                version_name: scope.version_name(&v.slug),
+                version: v.version.slug.clone(),
+                version_name: scope.version_name(&v.version.slug),
                 seats,
-                campus_wide: v.campus_wide,
+                campus_wide: v.version.campus_wide,
                 used,
                 used_percent: seats.and_then(|n| percent(used, n)),
                 over_limit: seats.is_some_and(|n| used > n),
@@ -272,13 +274,13 @@ pub fn terms(scope: &Scope) -> Vec<TermRow> {
         .iter()
         .filter(|v| scope.shows(v))
         .filter_map(|v| {
-            let end = v.term_end?;
+            let end = v.version.term_end?;
             let days_left = (end - scope.today).whole_days();
             let window = TermWindow::of(days_left)?;
             Some(TermRow {
-                version: v.slug.clone(),
-                version_name: scope.version_name(&v.slug),
-                family: v.family,
+                version: v.version.slug.clone(),
+                version_name: scope.version_name(&v.version.slug),
+                family: v.version.family,
                 term_end: end.to_string(),
                 days_left,
                 window,

@@ -194,9 +194,9 @@ pub async fn get_dashboard(
             .versions
             .iter()
             .map(|v| Choice {
-                value: v.slug.clone(),
-                label: lang.pick(&v.name_zh, &v.name_en).to_owned(),
-                selected: f.version.as_deref() == Some(v.slug.as_str()),
+                value: v.version.slug.clone(),
+                label: lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
+                selected: f.version.as_deref() == Some(v.version.slug.as_str()),
             })
             .collect(),
         network: f.network.clone().unwrap_or_default(),

@@ -233,7 +233,7 @@ pub async fn versions(state: &AppState, scope: &Scope) -> Result<Vec<VersionRate
                     })
                     .unwrap_or_default(),
                 family: catalogue
-                    .map(|v| v.family.as_str().to_owned())
+                    .map(|v| v.version.family.as_str().to_owned())
                     .unwrap_or_default(),
                 version: slug,
                 counts,
@@ -242,7 +242,7 @@ pub async fn versions(state: &AppState, scope: &Scope) -> Result<Vec<VersionRate
         })
         .collect();
     for row in &mut rows {
-        let Some(end) = scope.version(&row.version).and_then(|v| v.term_end) else {
+        let Some(end) = scope.version(&row.version).and_then(|v| v.version.term_end) else {
             continue;
         };
         row.after_term = if end < f.from {

@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use time::Date;
 
 use super::{Db, with_pool};
-use crate::catalog::{Covers, Family};
+use crate::catalog::Version;
 
 /// A version joined with its product and agreement: one line of the catalogue.
 #[derive(Clone, Debug, FromRow)]
@@ -21,32 +21,9 @@ pub struct VersionRow {
     pub product_name_zh: String,
     /// The product's name in English.
     pub product_name_en: String,
-    /// The version's slug.
-    pub slug: String,
-    /// The version's name in Traditional Chinese.
-    pub name_zh: String,
-    /// The version's name in English.
-    pub name_en: String,
-    /// Its family.
-    #[sqlx(try_from = "String")]
-    pub family: Family,
-    /// Seat count, if any.
-    pub seats: Option<i64>,
-    /// Covers everyone at the institution.
-    pub campus_wide: bool,
-    /// First day of the term.
-    pub term_start: Option<Date>,
-    /// Last day of the term.
-    pub term_end: Option<Date>,
-    /// Activated through the campus KMS host.
-    pub kms_activated: bool,
-    /// Covered by a tutorial.
-    pub has_tutorial: bool,
-    /// The product-table entries it covers; an activator download when any.
-    #[sqlx(try_from = "String")]
-    pub covers: Covers,
-    /// The licence covers upgrading Windows Professional to a covered edition.
-    pub edition_upgrade: bool,
+    /// The version itself.
+    #[sqlx(flatten)]
+    pub version: Version,
 }
 
 const SELECT_VERSIONS: &str = "

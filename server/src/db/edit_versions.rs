@@ -3,46 +3,23 @@
 
 use serde_json::{Value, json};
 use sqlx::FromRow;
-use time::Date;
 
 use super::audit::Entity;
 use super::edit_audit::{self, Actor, Audited, Outcome};
 use super::edit_catalogue::product_in;
 use super::{Db, Tx, with_pool, with_tx};
 use crate::calendar::format_iso_date;
-use crate::catalog::{Covers, Family};
+use crate::catalog::Version;
 
 /// What staff edit on a version.
 #[derive(Clone, Debug, Default, FromRow, PartialEq, Eq)]
 pub struct VersionFields {
     /// The slug of the product it belongs to.
     pub product: String,
-    /// Its slug (unique among versions; downloads and reports carry it).
-    pub slug: String,
-    /// Its name in Traditional Chinese.
-    pub name_zh: String,
-    /// Its name in English.
-    pub name_en: String,
-    /// Its family.
-    #[sqlx(try_from = "String")]
-    pub family: Family,
-    /// A number of seats, if one is stated.
-    pub seats: Option<i64>,
-    /// Covers everyone at the institution.
-    pub campus_wide: bool,
-    /// First day of the term.
-    pub term_start: Option<Date>,
-    /// Last day of the term.
-    pub term_end: Option<Date>,
-    /// Activated through the campus KMS host.
-    pub kms_activated: bool,
-    /// Covered by its family's tutorial.
-    pub has_tutorial: bool,
-    /// The product-table entries it covers; an activator download when any.
-    #[sqlx(try_from = "String")]
-    pub covers: Covers,
-    /// The licence covers upgrading Windows Professional to a covered edition.
-    pub edition_upgrade: bool,
+    /// The version itself (its slug is unique among versions; downloads and reports
+    /// carry it).
+    #[sqlx(flatten)]
+    pub version: Version,
     /// Its place within the product, smallest first.
     pub sort_order: i64,
 }
@@ -70,19 +47,19 @@ impl Audited for VersionFields {
     const ENTITY: Entity = Entity::Version;
 
     fn key(&self) -> &str {
-        &self.slug
+        &self.version.slug
     }
 
     fn to_json(&self) -> Value {
         json!({
-            "product": self.product, "slug": self.slug,
-            "name_zh": self.name_zh, "name_en": self.name_en, "family": self.family.as_str(),
-            "seats": self.seats, "campus_wide": self.campus_wide,
-            "term_start": self.term_start.map(format_iso_date),
-            "term_end": self.term_end.map(format_iso_date),
-            "kms_activated": self.kms_activated, "has_tutorial": self.has_tutorial,
-            "covers": self.covers.ids().collect::<Vec<_>>(),
-            "edition_upgrade": self.edition_upgrade, "sort_order": self.sort_order,
+            "product": self.product, "slug": self.version.slug,
+            "name_zh": self.version.name_zh, "name_en": self.version.name_en, "family": self.version.family.as_str(),
+            "seats": self.version.seats, "campus_wide": self.version.campus_wide,
+            "term_start": self.version.term_start.map(format_iso_date),
+            "term_end": self.version.term_end.map(format_iso_date),
+            "kms_activated": self.version.kms_activated, "has_tutorial": self.version.has_tutorial,
+            "covers": self.version.covers.ids().collect::<Vec<_>>(),
+            "edition_upgrade": self.version.edition_upgrade, "sort_order": self.sort_order,
         })
     }
 }
@@ -143,10 +120,10 @@ pub async fn create_version(
     };
     let f = fields;
     let inserted = with_tx!(&mut tx, conn => sqlx::query(SQL)
-        .bind(parent.id).bind(&f.slug).bind(&f.name_zh).bind(&f.name_en).bind(f.family.as_str())
-        .bind(f.seats).bind(f.campus_wide).bind(f.term_start).bind(f.term_end)
-        .bind(f.kms_activated).bind(f.has_tutorial).bind(f.covers.to_stored())
-        .bind(f.edition_upgrade).bind(f.sort_order)
+        .bind(parent.id).bind(&f.version.slug).bind(&f.version.name_zh).bind(&f.version.name_en).bind(f.version.family.as_str())
+        .bind(f.version.seats).bind(f.version.campus_wide).bind(f.version.term_start).bind(f.version.term_end)
+        .bind(f.version.kms_activated).bind(f.version.has_tutorial).bind(f.version.covers.to_stored())
+        .bind(f.version.edition_upgrade).bind(f.sort_order)
         .execute(&mut *conn).await.map(|r| r.rows_affected()));
     edit_audit::created(tx, inserted, actor, fields).await
 }
@@ -173,10 +150,10 @@ pub async fn update_version(
     };
     let f = fields;
     let updated = with_tx!(&mut tx, conn => sqlx::query(SQL)
-        .bind(before.id).bind(parent.id).bind(&f.slug).bind(&f.name_zh).bind(&f.name_en)
-        .bind(f.family.as_str()).bind(f.seats).bind(f.campus_wide).bind(f.term_start).bind(f.term_end)
-        .bind(f.kms_activated).bind(f.has_tutorial).bind(f.covers.to_stored())
-        .bind(f.edition_upgrade).bind(f.sort_order)
+        .bind(before.id).bind(parent.id).bind(&f.version.slug).bind(&f.version.name_zh).bind(&f.version.name_en)
+        .bind(f.version.family.as_str()).bind(f.version.seats).bind(f.version.campus_wide).bind(f.version.term_start).bind(f.version.term_end)
+        .bind(f.version.kms_activated).bind(f.version.has_tutorial).bind(f.version.covers.to_stored())
+        .bind(f.version.edition_upgrade).bind(f.sort_order)
         .execute(&mut *conn).await.map(|r| r.rows_affected()));
     edit_audit::updated(tx, updated, actor, &before.fields, fields).await
 }

@@ -101,23 +101,29 @@ pub async fn get_catalog(State(state): State<AppState>) -> Result<Json<CatalogRe
     let versions = rows
         .into_iter()
         .map(|row| {
-            let family = row.family;
+            let family = row.version.family;
             CatalogVersion {
                 tutorial_url: tutorial_path(&row, family).map(|p| format!("{base}{p}")),
-                download_url: (!row.covers.is_empty()
-                    && Offer::of(row.term_start, row.term_end, today, offer_ended).is_offered())
-                .then(|| format!("{base}{}", download_path(&row.slug))),
-                activates: row.covers.ids().collect(),
-                page_url: format!("{base}/catalog/{}", row.slug),
+                download_url: (!row.version.covers.is_empty()
+                    && Offer::of(
+                        row.version.term_start,
+                        row.version.term_end,
+                        today,
+                        offer_ended,
+                    )
+                    .is_offered())
+                .then(|| format!("{base}{}", download_path(&row.version.slug))),
+                activates: row.version.covers.ids().collect(),
+                page_url: format!("{base}/catalog/{}", row.version.slug),
                 family: family.as_str(),
-                status: Status::of(row.term_end, today).as_str(),
+                status: Status::of(row.version.term_end, today).as_str(),
                 term: Term {
-                    start: row.term_start.map(format_iso_date),
-                    end: row.term_end.map(format_iso_date),
+                    start: row.version.term_start.map(format_iso_date),
+                    end: row.version.term_end.map(format_iso_date),
                 },
-                seats: row.seats,
-                campus_wide: row.campus_wide,
-                kms_activated: row.kms_activated,
+                seats: row.version.seats,
+                campus_wide: row.version.campus_wide,
+                kms_activated: row.version.kms_activated,
                 product: Named {
                     slug: row.product_slug,
                     name: Names {
@@ -133,10 +139,10 @@ pub async fn get_catalog(State(state): State<AppState>) -> Result<Json<CatalogRe
                     },
                 },
                 name: Names {
-                    zh_tw: row.name_zh,
-                    en: row.name_en,
+                    zh_tw: row.version.name_zh,
+                    en: row.version.name_en,
                 },
-                slug: row.slug,
+                slug: row.version.slug,
             }
         })
         .collect();

@@ -14,8 +14,8 @@ use crate::calendar::{DateView, TermView};
 use crate::catalog::{Family, Offer, Seats, Status};
 use crate::db;
 use crate::db::catalog::VersionRow;
-use crate::error::{Error, QueryProblem, Result};
-use crate::extract::{Query, is_slug, text_param};
+use crate::error::{Error, Result};
+use crate::extract::{Query, choice_param, is_slug, text_param};
 use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::state::AppState;
@@ -127,13 +127,13 @@ pub async fn get_catalog(
     context: PageContext,
     Query(query): Query<CatalogQuery>,
 ) -> Result<Response> {
-    let family = choice(
+    let family = choice_param(
         "family",
         query.family.as_deref(),
         Family::parse,
         Family::ALL.map(Family::as_str),
     )?;
-    let status = choice(
+    let status = choice_param(
         "status",
         query.status.as_deref(),
         Status::parse,
@@ -220,11 +220,16 @@ pub async fn get_version(
     let lang = context.lang;
     let today = state.today();
     let offer_ended = state.site().site.offer_ended_licences;
-    let download = if row.covers.is_empty() {
+    let download = if row.version.covers.is_empty() {
         None
     } else {
         let prepared = state.bundles.ready().await;
-        let offer = Offer::of(row.term_start, row.term_end, today, offer_ended);
+        let offer = Offer::of(
+            row.version.term_start,
+            row.version.term_end,
+            today,
+            offer_ended,
+        );
         let day = |wanted: fn(Offer) -> Option<Date>| wanted(offer).map(|d| DateView::new(d, lang));
         Some(DownloadInfo {
             size: prepared
@@ -239,6 +244,7 @@ pub async fn get_version(
                 .map_or(Verdict::Signed, |p| p.signature.verdict()),
             sha256: prepared.map(|p| p.sha256.clone()),
             covers: row
+                .version
                 .covers
                 .products()
                 .iter()
@@ -275,24 +281,34 @@ impl VersionLine {
     /// Builds the view of `row` in `lang` as of `today`; `offer_ended` is the
     /// institution's choice to offer ended licences' downloads.
     pub fn new(row: &VersionRow, lang: Lang, today: Date, offer_ended: bool) -> VersionLine {
-        let family = row.family;
-        let status = Status::of(row.term_end, today);
-        let name = lang.pick(&row.name_zh, &row.name_en).to_owned();
-        let other = lang.other().pick(&row.name_zh, &row.name_en);
+        let family = row.version.family;
+        let status = Status::of(row.version.term_end, today);
+        let name = lang
+            .pick(&row.version.name_zh, &row.version.name_en)
+            .to_owned();
+        let other = lang
+            .other()
+            .pick(&row.version.name_zh, &row.version.name_en);
         VersionLine {
-            slug: row.slug.clone(),
+            slug: row.version.slug.clone(),
             alt_name: (other != name).then(|| other.to_owned()),
             name,
             family: family.label(lang),
-            seats: Seats::from_columns(row.seats, row.campus_wide).label(lang),
-            term: TermView::new(row.term_start, row.term_end, lang),
+            seats: Seats::from_columns(row.version.seats, row.version.campus_wide).label(lang),
+            term: TermView::new(row.version.term_start, row.version.term_end, lang),
             status: status.as_str(),
             status_label: status.label(lang),
-            kms_activated: row.kms_activated,
+            kms_activated: row.version.kms_activated,
             tutorial_url: tutorial_path(row, family),
-            download_url: (!row.covers.is_empty()
-                && Offer::of(row.term_start, row.term_end, today, offer_ended).is_offered())
-            .then(|| download_path(&row.slug)),
+            download_url: (!row.version.covers.is_empty()
+                && Offer::of(
+                    row.version.term_start,
+                    row.version.term_end,
+                    today,
+                    offer_ended,
+                )
+                .is_offered())
+            .then(|| download_path(&row.version.slug)),
         }
     }
 
@@ -304,7 +320,8 @@ impl VersionLine {
 
 /// The tutorial path for a version, if it has one.
 pub fn tutorial_path(row: &VersionRow, family: Family) -> Option<String> {
-    row.has_tutorial
+    row.version
+        .has_tutorial
         .then(|| family.tutorial_slug())
         .flatten()
         .map(|slug| format!("/tutorials/{slug}"))
@@ -324,10 +341,10 @@ fn matches(
     search: Option<&str>,
     today: Date,
 ) -> bool {
-    if family.is_some_and(|f| f != row.family) {
+    if family.is_some_and(|f| f != row.version.family) {
         return false;
     }
-    if status.is_some_and(|s| s != Status::of(row.term_end, today)) {
+    if status.is_some_and(|s| s != Status::of(row.version.term_end, today)) {
         return false;
     }
     let Some(search) = search else {
@@ -336,33 +353,17 @@ fn matches(
     let needle = search.to_lowercase();
     let words: Vec<&str> = needle.split_whitespace().collect();
     let haystack = [
-        &row.name_zh,
-        &row.name_en,
+        &row.version.name_zh,
+        &row.version.name_en,
         &row.product_name_zh,
         &row.product_name_en,
         &row.agreement_name_zh,
         &row.agreement_name_en,
-        &row.slug,
+        &row.version.slug,
     ]
     .map(|s| s.to_lowercase())
     .join(" ");
     words.iter().all(|word| haystack.contains(word))
-}
-
-/// Parses an optional choice parameter; empty means "all".
-fn choice<T, const N: usize>(
-    field: &'static str,
-    value: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    allowed: [&'static str; N],
-) -> Result<Option<T>> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => parse(v).map(Some).ok_or_else(|| Error::InvalidQuery {
-            field,
-            reason: QueryProblem::NotOneOf(allowed.to_vec()),
-        }),
-    }
 }
 
 /// Whether the query string holds nothing but the language (which the page is keyed by).

@@ -62,21 +62,23 @@ async fn admit(
         return Err(Error::NotFound);
     }
     let row = state.version(slug).await?.ok_or(Error::NotFound)?;
-    if row.covers.is_empty() {
+    if row.version.covers.is_empty() {
         return Err(Error::NotFound);
     }
     let lang = context.lang;
     let site = state.site();
     let offer = Offer::of(
-        row.term_start,
-        row.term_end,
+        row.version.term_start,
+        row.version.term_end,
         state.today(),
         site.site.offer_ended_licences,
     );
     if !offer.is_offered() {
         let page = ClosedPage {
             layout: Layout::new(state, context, Nav::Catalogue),
-            version: lang.pick(&row.name_zh, &row.name_en).to_owned(),
+            version: lang
+                .pick(&row.version.name_zh, &row.version.name_en)
+                .to_owned(),
             opens: match offer {
                 Offer::NotYet(day) => Some(DateView::new(day, lang)),
                 _ => None,
@@ -92,7 +94,9 @@ async fn admit(
     }
     let network = network_of(client, &state.config);
     if !network.on_campus {
-        let version = lang.pick(&row.name_zh, &row.name_en).to_owned();
+        let version = lang
+            .pick(&row.version.name_zh, &row.version.name_en)
+            .to_owned();
         let page = OffCampusPage {
             layout: Layout::new(state, context, Nav::Catalogue),
             version,

@@ -96,10 +96,13 @@ async fn covered_versions(
     let rows = db::catalog::list_versions(&state.db).await?;
     Ok(rows
         .into_iter()
-        .filter(|row| row.has_tutorial && row.family.tutorial_slug() == Some(slug))
+        .filter(|row| row.version.has_tutorial && row.version.family.tutorial_slug() == Some(slug))
         .map(|row| VersionLink {
-            url: format!("/catalog/{}", row.slug),
-            name: context.lang.pick(&row.name_zh, &row.name_en).to_owned(),
+            url: format!("/catalog/{}", row.version.slug),
+            name: context
+                .lang
+                .pick(&row.version.name_zh, &row.version.name_en)
+                .to_owned(),
         })
         .collect())
 }

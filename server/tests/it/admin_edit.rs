@@ -111,36 +111,39 @@ pub fn version_form(v: &VersionFields) -> Vec<(&'static str, String)> {
     let iso = |d: Option<time::Date>| d.map(server::calendar::format_iso_date).unwrap_or_default();
     let mut fields = vec![
         ("product", v.product.clone()),
-        ("slug", v.slug.clone()),
-        ("name_zh", v.name_zh.clone()),
-        ("name_en", v.name_en.clone()),
-        ("family", v.family.as_str().to_owned()),
+        ("slug", v.version.slug.clone()),
+        ("name_zh", v.version.name_zh.clone()),
+        ("name_en", v.version.name_en.clone()),
+        ("family", v.version.family.as_str().to_owned()),
         (
             "seats_kind",
-            if v.campus_wide {
+            if v.version.campus_wide {
                 "campus"
-            } else if v.seats.is_some() {
+            } else if v.version.seats.is_some() {
                 "count"
             } else {
                 "unstated"
             }
             .to_owned(),
         ),
-        ("seats", v.seats.map(|n| n.to_string()).unwrap_or_default()),
-        ("term_start", iso(v.term_start)),
-        ("term_end", iso(v.term_end)),
+        (
+            "seats",
+            v.version.seats.map(|n| n.to_string()).unwrap_or_default(),
+        ),
+        ("term_start", iso(v.version.term_start)),
+        ("term_end", iso(v.version.term_end)),
         ("sort_order", v.sort_order.to_string()),
     ];
     for (name, on) in [
-        ("kms_activated", v.kms_activated),
-        ("has_tutorial", v.has_tutorial),
-        ("edition_upgrade", v.edition_upgrade),
+        ("kms_activated", v.version.kms_activated),
+        ("has_tutorial", v.version.has_tutorial),
+        ("edition_upgrade", v.version.edition_upgrade),
     ] {
         if on {
             fields.push((name, "on".to_owned()));
         }
     }
-    for id in v.covers.ids() {
+    for id in v.version.covers.ids() {
         fields.push(("covers", id.to_owned()));
     }
     fields
@@ -196,8 +199,14 @@ async fn a_version_edit_is_saved_audited_and_public(backend: Backend) {
     assert_redirect(&saved, "/admin/catalogue?done=saved#v-office-2019-proplus");
 
     let after = stored(&app, "office-2019-proplus").await.unwrap();
-    assert_eq!(after.term_end, Some(time::macros::date!(2031 - 07 - 31)));
-    assert_eq!((after.seats, after.campus_wide), (Some(1200), false));
+    assert_eq!(
+        after.version.term_end,
+        Some(time::macros::date!(2031 - 07 - 31))
+    );
+    assert_eq!(
+        (after.version.seats, after.version.campus_wide),
+        (Some(1200), false)
+    );
     let (action, entity, key, old, new) = last_audit(&app).await;
     assert_eq!(
         (action.as_str(), entity.as_str(), key.as_str()),

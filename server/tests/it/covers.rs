@@ -66,10 +66,10 @@ async fn windows_11_education_is_offered_from_admin_without_a_release(backend: B
     );
     let version = stored(&app, "windows-11-education").await.unwrap();
     assert_eq!(
-        version.covers.ids().collect::<Vec<_>>(),
+        version.version.covers.ids().collect::<Vec<_>>(),
         ["windows-11-education", "windows-11-enterprise"]
     );
-    assert!(version.edition_upgrade);
+    assert!(version.version.edition_upgrade);
 
     let settings = download(&app, "windows-11-education").await;
     let keys: Vec<&str> = settings.covers.iter().map(|p| p.key.as_str()).collect();
@@ -284,6 +284,7 @@ async fn an_existing_database_is_mapped_to_the_table(backend: Backend) {
                 .await
                 .unwrap()
                 .unwrap()
+                .version
                 .covers
         }
     };

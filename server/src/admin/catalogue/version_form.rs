@@ -4,7 +4,7 @@
 
 use super::fill;
 use crate::admin::form::{self, Problems, ticked};
-use crate::catalog::{Covers, Family};
+use crate::catalog::{Covers, Family, Version};
 use crate::db::edit_versions::VersionFields;
 use crate::extract::is_slug;
 use crate::secret::Secret;
@@ -86,18 +86,20 @@ pub fn check(typed: &VersionForm, c: &CatalogueText) -> (VersionFields, Problems
     }
     let fields = VersionFields {
         product,
-        slug,
-        name_zh,
-        name_en,
-        family: family.unwrap_or(Family::Other),
-        seats,
-        campus_wide,
-        term_start,
-        term_end,
-        kms_activated: ticked(&typed.kms_activated),
-        has_tutorial: ticked(&typed.has_tutorial),
-        covers,
-        edition_upgrade,
+        version: Version {
+            slug,
+            name_zh,
+            name_en,
+            family: family.unwrap_or(Family::Other),
+            seats,
+            campus_wide,
+            term_start,
+            term_end,
+            kms_activated: ticked(&typed.kms_activated),
+            has_tutorial: ticked(&typed.has_tutorial),
+            covers,
+            edition_upgrade,
+        },
         sort_order: form::sort_order(
             &mut problems,
             "sort_order",

@@ -114,7 +114,7 @@ pub async fn post_new_version(
                 return Ok(form::done(
                     LIST,
                     Done::Created,
-                    &format!("v-{}", fields.slug),
+                    &format!("v-{}", fields.version.slug),
                 ));
             }
             Outcome::NoParent => problems.add("product", c.parent_missing),
@@ -136,25 +136,25 @@ pub async fn get_version(
     let iso = |d: Option<time::Date>| d.map(crate::calendar::format_iso_date).unwrap_or_default();
     let typed = VersionForm {
         csrf: Secret::default(),
-        seats_kind: match (f.campus_wide, f.seats) {
+        seats_kind: match (f.version.campus_wide, f.version.seats) {
             (true, _) => "campus",
             (false, Some(_)) => "count",
             (false, None) => "unstated",
         }
         .to_owned(),
-        seats: f.seats.map(|n| n.to_string()).unwrap_or_default(),
-        term_start: iso(f.term_start),
-        term_end: iso(f.term_end),
-        kms_activated: f.kms_activated.then(|| "on".to_owned()),
-        has_tutorial: f.has_tutorial.then(|| "on".to_owned()),
-        covers: f.covers.ids().map(str::to_owned).collect(),
-        edition_upgrade: f.edition_upgrade.then(|| "on".to_owned()),
+        seats: f.version.seats.map(|n| n.to_string()).unwrap_or_default(),
+        term_start: iso(f.version.term_start),
+        term_end: iso(f.version.term_end),
+        kms_activated: f.version.kms_activated.then(|| "on".to_owned()),
+        has_tutorial: f.version.has_tutorial.then(|| "on".to_owned()),
+        covers: f.version.covers.ids().map(str::to_owned).collect(),
+        edition_upgrade: f.version.edition_upgrade.then(|| "on".to_owned()),
         sort_order: f.sort_order.to_string(),
         product: f.product,
-        slug: f.slug,
-        name_zh: f.name_zh,
-        name_en: f.name_en,
-        family: f.family.as_str().to_owned(),
+        slug: f.version.slug,
+        name_zh: f.version.name_zh,
+        name_en: f.version.name_en,
+        family: f.version.family.as_str().to_owned(),
     };
     page(
         &state,
@@ -179,7 +179,7 @@ pub async fn post_version(
     find(&state, &slug).await?;
     let c = texts::text(context.lang);
     let (fields, mut problems) = check(&typed, c);
-    if fields.slug != slug
+    if fields.version.slug != slug
         && !problems.has("slug")
         && db::edit_versions::usage(&state.db, &slug).await?.is_used()
     {
@@ -189,7 +189,11 @@ pub async fn post_version(
         let actor = form::actor(&staff, &state);
         match db::edit_versions::update_version(&state.db, &slug, &fields, &actor).await? {
             Outcome::Done => {
-                return Ok(form::done(LIST, Done::Saved, &format!("v-{}", fields.slug)));
+                return Ok(form::done(
+                    LIST,
+                    Done::Saved,
+                    &format!("v-{}", fields.version.slug),
+                ));
             }
             Outcome::NotFound => return Err(Error::NotFound),
             Outcome::NoParent => problems.add("product", c.parent_missing),
@@ -385,10 +389,10 @@ fn delete_page(
         kind: c.version,
         name: context
             .lang
-            .pick(&fields.name_zh, &fields.name_en)
+            .pick(&fields.version.name_zh, &fields.version.name_en)
             .to_owned(),
-        action: format!("/admin/catalogue/versions/{}/delete", fields.slug),
-        slug: fields.slug.clone(),
+        action: format!("/admin/catalogue/versions/{}/delete", fields.version.slug),
+        slug: fields.version.slug.clone(),
         refusal,
     }
 }
