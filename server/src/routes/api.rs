@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::catalog::{download_path, tutorial_path};
 use crate::calendar::format_iso_date;
-use crate::catalog::{Offer, Status};
+use crate::catalog::Status;
 use crate::db;
 use crate::error::Result;
 use crate::state::AppState;
@@ -104,15 +104,8 @@ pub async fn get_catalog(State(state): State<AppState>) -> Result<Json<CatalogRe
             let family = row.version.family;
             CatalogVersion {
                 tutorial_url: tutorial_path(&row, family).map(|p| format!("{base}{p}")),
-                download_url: (!row.version.covers.is_empty()
-                    && Offer::of(
-                        row.version.term_start,
-                        row.version.term_end,
-                        today,
-                        offer_ended,
-                    )
-                    .is_offered())
-                .then(|| format!("{base}{}", download_path(&row.version.slug))),
+                download_url: download_path(&row.version, today, offer_ended)
+                    .map(|p| format!("{base}{p}")),
                 activates: row.version.covers.ids().collect(),
                 page_url: format!("{base}/catalog/{}", row.version.slug),
                 family: family.as_str(),

@@ -11,7 +11,7 @@ use time::Date;
 
 use crate::authenticode::{Signer, Verdict};
 use crate::calendar::{DateView, TermView};
-use crate::catalog::{Family, Offer, Seats, Status};
+use crate::catalog::{Family, Offer, Seats, Status, Version};
 use crate::db;
 use crate::db::catalog::VersionRow;
 use crate::error::{Error, Result};
@@ -300,15 +300,7 @@ impl VersionLine {
             status_label: status.label(lang),
             kms_activated: row.version.kms_activated,
             tutorial_url: tutorial_path(row, family),
-            download_url: (!row.version.covers.is_empty()
-                && Offer::of(
-                    row.version.term_start,
-                    row.version.term_end,
-                    today,
-                    offer_ended,
-                )
-                .is_offered())
-            .then(|| download_path(&row.version.slug)),
+            download_url: download_path(&row.version, today, offer_ended),
         }
     }
 
@@ -327,9 +319,13 @@ pub fn tutorial_path(row: &VersionRow, family: Family) -> Option<String> {
         .map(|slug| format!("/tutorials/{slug}"))
 }
 
-/// The activator download path for a version slug.
-pub fn download_path(slug: &str) -> String {
-    format!("/download/{slug}")
+/// The activator download path of `version`, while it offers one on `today`: it covers
+/// a product and its term allows it (`offer_ended`: the institution offers ended
+/// licences).
+pub fn download_path(version: &Version, today: Date, offer_ended: bool) -> Option<String> {
+    let offer = Offer::of(version.term_start, version.term_end, today, offer_ended);
+    (!version.covers.is_empty() && offer.is_offered())
+        .then(|| format!("/download/{}", version.slug))
 }
 
 /// Whether `row` passes the filters: case-insensitive substring search over the names in
