@@ -10,6 +10,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod deployments;
 pub mod downloads;
+pub mod editor;
 pub mod errors;
 pub mod form;
 pub mod settings;

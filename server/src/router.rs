@@ -3,6 +3,7 @@
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
 
+use crate::admin::editor;
 use crate::middleware::not_found;
 use crate::routes::{api, assets, catalog, downloads, errors, health, reports, tutorials};
 use crate::state::AppState;
@@ -59,48 +60,39 @@ pub fn staff() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/admin/catalogue", get(admin::catalogue::get_catalogue)),
         (
             "/admin/catalogue/agreements/new",
-            get(admin::catalogue::agreements::get_new_agreement)
-                .post(admin::catalogue::agreements::post_new_agreement),
+            editor::new_route::<admin::catalogue::agreements::Agreements>(),
         ),
         (
             "/admin/catalogue/agreements/{slug}/edit",
-            get(admin::catalogue::agreements::get_agreement)
-                .post(admin::catalogue::agreements::post_agreement),
+            editor::edit_route::<admin::catalogue::agreements::Agreements>(),
         ),
         (
             "/admin/catalogue/agreements/{slug}/delete",
-            get(admin::catalogue::agreements::get_delete_agreement)
-                .post(admin::catalogue::agreements::post_delete_agreement),
+            editor::delete_route::<admin::catalogue::agreements::Agreements>(),
         ),
         (
             "/admin/catalogue/products/new",
-            get(admin::catalogue::products::get_new_product)
-                .post(admin::catalogue::products::post_new_product),
+            editor::new_route::<admin::catalogue::products::Products>(),
         ),
         (
             "/admin/catalogue/products/{slug}/edit",
-            get(admin::catalogue::products::get_product)
-                .post(admin::catalogue::products::post_product),
+            editor::edit_route::<admin::catalogue::products::Products>(),
         ),
         (
             "/admin/catalogue/products/{slug}/delete",
-            get(admin::catalogue::products::get_delete_product)
-                .post(admin::catalogue::products::post_delete_product),
+            editor::delete_route::<admin::catalogue::products::Products>(),
         ),
         (
             "/admin/catalogue/versions/new",
-            get(admin::catalogue::versions::get_new_version)
-                .post(admin::catalogue::versions::post_new_version),
+            editor::new_route::<admin::catalogue::versions::Versions>(),
         ),
         (
             "/admin/catalogue/versions/{slug}/edit",
-            get(admin::catalogue::versions::get_version)
-                .post(admin::catalogue::versions::post_version),
+            editor::edit_route::<admin::catalogue::versions::Versions>(),
         ),
         (
             "/admin/catalogue/versions/{slug}/delete",
-            get(admin::catalogue::versions::get_delete_version)
-                .post(admin::catalogue::versions::post_delete_version),
+            editor::delete_route::<admin::catalogue::versions::Versions>(),
         ),
         // Editing tutorials, error-code texts and institution settings; the change log.
         ("/admin/tutorials", get(admin::tutorials::get_tutorials)),
@@ -111,11 +103,11 @@ pub fn staff() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/admin/errors", get(admin::errors::get_errors)),
         (
             "/admin/errors/new",
-            get(admin::errors::get_new_error).post(admin::errors::post_new_error),
+            editor::new_route::<admin::errors::ErrorCodes>(),
         ),
         (
             "/admin/errors/{code}",
-            get(admin::errors::get_error).post(admin::errors::post_error),
+            editor::edit_route::<admin::errors::ErrorCodes>(),
         ),
         (
             "/admin/settings",

@@ -67,6 +67,19 @@ pub struct DeletePage {
     pub refusal: Option<String>,
 }
 
+/// What a delete page is about.
+#[derive(Clone, Copy, Debug)]
+pub struct Target<'a> {
+    /// What kind of thing, in the page language.
+    pub kind: &'static str,
+    /// Its names in Chinese and English.
+    pub names: (&'a str, &'a str),
+    /// Its editor's folder under `/admin/catalogue`.
+    pub folder: &'static str,
+    /// Its slug.
+    pub slug: &'a str,
+}
+
 /// The query of the list page.
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -189,6 +202,27 @@ pub async fn get_catalogue(
         done: Done::parse(query.done.as_deref()).map(|done| done_message(e, done)),
         agreements: tree,
     })
+}
+
+/// The delete confirmation of `target`, or why it cannot be deleted.
+pub fn delete_page(
+    state: &AppState,
+    context: &PageContext,
+    staff: &Staff,
+    target: Target<'_>,
+    refusal: Option<String>,
+) -> DeletePage {
+    DeletePage {
+        layout: Layout::new(state, context, Nav::Admin),
+        chrome: Chrome::new(staff, "catalogue"),
+        c: texts::text(context.lang),
+        e: edit_texts::text(context.lang),
+        kind: target.kind,
+        name: context.lang.pick(target.names.0, target.names.1).to_owned(),
+        action: format!("{LIST}/{}/{}/delete", target.folder, target.slug),
+        slug: target.slug.to_owned(),
+        refusal,
+    }
 }
 
 /// The sentence a list page shows after a change.

@@ -5,22 +5,22 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::State;
 use serde::Deserialize;
 
 use super::catalogue::{Choice, ChoiceGroup, done_message};
-use super::form::{self, Done, Problems, allow_change, ticked};
+use super::editor::{Editor, NoQuery};
+use super::form::{self, Done, Problems, ticked};
 use crate::auth::Chrome;
 use crate::auth::Staff;
 use crate::content::normalise_error_code;
 use crate::db;
-use crate::db::edit_audit::Outcome;
+use crate::db::edit_audit::{Actor, Outcome};
 use crate::db::edit_content::{ErrorCodeFields, ErrorTexts};
 use crate::error::{Error, Result};
 use crate::error_codes::ErrorCategory;
 use crate::extract::Query;
+use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::secret::Secret;
 use crate::state::AppState;
@@ -133,103 +133,105 @@ pub async fn get_errors(
     })
 }
 
-/// `GET /admin/errors/new`
-pub async fn get_new_error(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-) -> Result<ErrorPage> {
-    staff.require_admin()?;
-    Ok(page(
-        &state,
-        &context,
-        &staff,
-        None,
-        ErrorForm::default(),
-        Problems::default(),
-    ))
-}
+/// The error-code editor's part of the shared flow.
+pub struct ErrorCodes;
 
-/// `POST /admin/errors/new`
-pub async fn post_new_error(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Form(typed): Form<ErrorForm>,
-) -> Result<Response> {
-    allow_change(&staff, &typed.csrf)?;
-    let e = edit_texts::text(context.lang);
-    let mut problems = Problems::default();
-    let code = normalise_error_code(&typed.code).unwrap_or_default();
-    if code.is_empty() {
-        problems.add("code", e.code_format);
+impl Editor for ErrorCodes {
+    type Form = ErrorForm;
+    type NewQuery = NoQuery;
+    type Fields = ErrorCodeFields;
+    type Record = ErrorCodeFields;
+    type Page = ErrorPage;
+
+    const LIST: &'static str = LIST;
+
+    fn csrf(form: &ErrorForm) -> &Secret {
+        &form.csrf
     }
-    let fields = check(code, &typed, e, &mut problems);
-    if problems.is_empty() {
-        let actor = form::actor(&staff, &state);
-        match db::edit_content::create_error_code(&state.db, &fields, &actor).await? {
-            Outcome::Done => return Ok(form::done(LIST, Done::Created, &fields.code)),
-            _ => problems.add("code", e.code_taken),
+
+    fn blank(_: NoQuery) -> ErrorForm {
+        ErrorForm::default()
+    }
+
+    async fn find(state: &AppState, code: &str) -> Result<ErrorCodeFields> {
+        let code = normalise_error_code(code).ok_or(Error::NotFound)?;
+        db::edit_content::find_error_code(&state.db, &code)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    fn key(record: &ErrorCodeFields) -> String {
+        record.code.clone()
+    }
+
+    fn form_of(f: ErrorCodeFields) -> ErrorForm {
+        ErrorForm {
+            csrf: Secret::default(),
+            category: f.category.as_str().to_owned(),
+            windows: f.applies_windows.then(|| "on".to_owned()),
+            office: f.applies_office.then(|| "on".to_owned()),
+            zh_title: f.zh.title,
+            zh_message: f.zh.message,
+            zh_cause: f.zh.cause_md,
+            zh_remedy: f.zh.remedy_md,
+            en_title: f.en.title,
+            en_message: f.en.message,
+            en_cause: f.en.cause_md,
+            en_remedy: f.en.remedy_md,
+            code: f.code,
         }
     }
-    form::refused(page(&state, &context, &staff, None, typed, problems))
-}
 
-/// `GET /admin/errors/{code}`
-pub async fn get_error(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(code): Path<String>,
-) -> Result<ErrorPage> {
-    staff.require_admin()?;
-    let f = find(&state, &code).await?;
-    let typed = ErrorForm {
-        csrf: Secret::default(),
-        category: f.category.as_str().to_owned(),
-        windows: f.applies_windows.then(|| "on".to_owned()),
-        office: f.applies_office.then(|| "on".to_owned()),
-        zh_title: f.zh.title,
-        zh_message: f.zh.message,
-        zh_cause: f.zh.cause_md,
-        zh_remedy: f.zh.remedy_md,
-        en_title: f.en.title,
-        en_message: f.en.message,
-        en_cause: f.en.cause_md,
-        en_remedy: f.en.remedy_md,
-        code: f.code.clone(),
-    };
-    Ok(page(
-        &state,
-        &context,
-        &staff,
-        Some(f.code),
-        typed,
-        Problems::default(),
-    ))
-}
-
-/// `POST /admin/errors/{code}`
-pub async fn post_error(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(code): Path<String>,
-    Form(typed): Form<ErrorForm>,
-) -> Result<Response> {
-    allow_change(&staff, &typed.csrf)?;
-    let code = find(&state, &code).await?.code;
-    let e = edit_texts::text(context.lang);
-    let mut problems = Problems::default();
-    let fields = check(code.clone(), &typed, e, &mut problems);
-    if problems.is_empty() {
-        let actor = form::actor(&staff, &state);
-        return match db::edit_content::update_error_code(&state.db, &fields, &actor).await? {
-            Outcome::Done => Ok(form::done(LIST, Done::Saved, &code)),
-            _ => Err(Error::NotFound),
+    /// A new code is typed; an edited one is fixed.
+    async fn check(
+        _: &AppState,
+        lang: Lang,
+        typed: &ErrorForm,
+        existing: Option<&str>,
+    ) -> Result<(ErrorCodeFields, Problems)> {
+        let e = edit_texts::text(lang);
+        let mut problems = Problems::default();
+        let code = match existing {
+            Some(code) => code.to_owned(),
+            None => normalise_error_code(&typed.code).unwrap_or_default(),
         };
+        if code.is_empty() {
+            problems.add("code", e.code_format);
+        }
+        let fields = check(code, typed, e, &mut problems);
+        Ok((fields, problems))
     }
-    form::refused(page(&state, &context, &staff, Some(code), typed, problems))
+
+    async fn save(
+        state: &AppState,
+        existing: Option<&str>,
+        fields: &ErrorCodeFields,
+        actor: &Actor,
+    ) -> Result<Outcome> {
+        Ok(match existing {
+            Some(_) => db::edit_content::update_error_code(&state.db, fields, actor).await?,
+            None => db::edit_content::create_error_code(&state.db, fields, actor).await?,
+        })
+    }
+
+    fn anchor(fields: &ErrorCodeFields) -> String {
+        fields.code.clone()
+    }
+
+    fn place(_: Outcome, lang: Lang, problems: &mut Problems) {
+        problems.add("code", edit_texts::text(lang).code_taken);
+    }
+
+    async fn page(
+        state: &AppState,
+        context: &PageContext,
+        staff: &Staff,
+        existing: Option<String>,
+        form: ErrorForm,
+        problems: Problems,
+    ) -> Result<ErrorPage> {
+        Ok(page(state, context, staff, existing, form, problems))
+    }
 }
 
 /// Checks everything but the code; answers the fields to store.
@@ -279,13 +281,6 @@ fn check(
         zh,
         en,
     }
-}
-
-async fn find(state: &AppState, code: &str) -> Result<ErrorCodeFields> {
-    let code = normalise_error_code(code).ok_or(Error::NotFound)?;
-    db::edit_content::find_error_code(&state.db, &code)
-        .await?
-        .ok_or(Error::NotFound)
 }
 
 fn page(

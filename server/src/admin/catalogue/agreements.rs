@@ -2,21 +2,19 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{DeletePage, LIST, fill};
-use crate::admin::form::{self, Done, Problems, allow_change};
+use super::{DeletePage, LIST, Target, delete_page, fill};
+use crate::admin::editor::{Deletable, Editor, NoQuery};
+use crate::admin::form::{self, Problems};
 use crate::auth::Chrome;
 use crate::auth::Staff;
 use crate::db;
-use crate::db::edit_audit::Outcome;
+use crate::db::edit_audit::{Actor, Outcome};
 use crate::db::edit_catalogue::AgreementFields;
 use crate::error::{Error, Result};
 use crate::extract::is_slug;
+use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::secret::Secret;
 use crate::state::AppState;
@@ -50,144 +48,128 @@ pub struct AgreementPage {
     problems: Problems,
 }
 
-/// `GET /admin/catalogue/agreements/new`
-pub async fn get_new_agreement(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-) -> Result<AgreementPage> {
-    staff.require_admin()?;
-    Ok(page(
-        &state,
-        &context,
-        &staff,
-        None,
-        AgreementForm::default(),
-        Problems::default(),
-    ))
-}
+/// The agreement editor's part of the shared flow.
+pub struct Agreements;
 
-/// `POST /admin/catalogue/agreements/new`
-pub async fn post_new_agreement(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Form(typed): Form<AgreementForm>,
-) -> Result<Response> {
-    allow_change(&staff, &typed.csrf)?;
-    let c = texts::text(context.lang);
-    let (fields, mut problems) = check(&typed, c);
-    if problems.is_empty() {
-        let actor = form::actor(&staff, &state);
-        match db::edit_catalogue::create_agreement(&state.db, &fields, &actor).await? {
-            Outcome::Done => {
-                return Ok(form::done(
-                    LIST,
-                    Done::Created,
-                    &format!("a-{}", fields.slug),
-                ));
-            }
-            _ => problems.add("slug", c.slug_taken),
+impl Editor for Agreements {
+    type Form = AgreementForm;
+    type NewQuery = NoQuery;
+    type Fields = AgreementFields;
+    type Record = db::edit_catalogue::AgreementRecord;
+    type Page = AgreementPage;
+
+    const LIST: &'static str = LIST;
+
+    fn csrf(form: &AgreementForm) -> &Secret {
+        &form.csrf
+    }
+
+    fn blank(_: NoQuery) -> AgreementForm {
+        AgreementForm::default()
+    }
+
+    async fn find(state: &AppState, slug: &str) -> Result<Self::Record> {
+        if !is_slug(slug) {
+            return Err(Error::NotFound);
+        }
+        db::edit_catalogue::find_agreement(&state.db, slug)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    fn key(record: &Self::Record) -> String {
+        record.fields.slug.clone()
+    }
+
+    fn form_of(record: Self::Record) -> AgreementForm {
+        AgreementForm {
+            csrf: Secret::default(),
+            slug: record.fields.slug,
+            name_zh: record.fields.name_zh,
+            name_en: record.fields.name_en,
+            sort_order: record.fields.sort_order.to_string(),
         }
     }
-    form::refused(page(&state, &context, &staff, None, typed, problems))
-}
 
-/// `GET /admin/catalogue/agreements/{slug}/edit`
-pub async fn get_agreement(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-) -> Result<AgreementPage> {
-    staff.require_admin()?;
-    let record = find(&state, &slug).await?;
-    let typed = AgreementForm {
-        csrf: Secret::default(),
-        slug: record.fields.slug,
-        name_zh: record.fields.name_zh,
-        name_en: record.fields.name_en,
-        sort_order: record.fields.sort_order.to_string(),
-    };
-    Ok(page(
-        &state,
-        &context,
-        &staff,
-        Some(slug),
-        typed,
-        Problems::default(),
-    ))
-}
-
-/// `POST /admin/catalogue/agreements/{slug}/edit`
-pub async fn post_agreement(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-    Form(typed): Form<AgreementForm>,
-) -> Result<Response> {
-    allow_change(&staff, &typed.csrf)?;
-    find(&state, &slug).await?;
-    let c = texts::text(context.lang);
-    let (fields, mut problems) = check(&typed, c);
-    if problems.is_empty() {
-        let actor = form::actor(&staff, &state);
-        match db::edit_catalogue::update_agreement(&state.db, &slug, &fields, &actor).await? {
-            Outcome::Done => {
-                return Ok(form::done(LIST, Done::Saved, &format!("a-{}", fields.slug)));
-            }
-            Outcome::NotFound => return Err(Error::NotFound),
-            _ => problems.add("slug", c.slug_taken),
-        }
+    async fn check(
+        _: &AppState,
+        lang: Lang,
+        typed: &AgreementForm,
+        _: Option<&str>,
+    ) -> Result<(AgreementFields, Problems)> {
+        Ok(check(typed, texts::text(lang)))
     }
-    form::refused(page(&state, &context, &staff, Some(slug), typed, problems))
+
+    async fn save(
+        state: &AppState,
+        existing: Option<&str>,
+        fields: &AgreementFields,
+        actor: &Actor,
+    ) -> Result<Outcome> {
+        Ok(match existing {
+            Some(slug) => {
+                db::edit_catalogue::update_agreement(&state.db, slug, fields, actor).await?
+            }
+            None => db::edit_catalogue::create_agreement(&state.db, fields, actor).await?,
+        })
+    }
+
+    fn anchor(fields: &AgreementFields) -> String {
+        format!("a-{}", fields.slug)
+    }
+
+    fn place(_: Outcome, lang: Lang, problems: &mut Problems) {
+        problems.add("slug", texts::text(lang).slug_taken);
+    }
+
+    async fn page(
+        state: &AppState,
+        context: &PageContext,
+        staff: &Staff,
+        existing: Option<String>,
+        form: AgreementForm,
+        problems: Problems,
+    ) -> Result<AgreementPage> {
+        Ok(page(state, context, staff, existing, form, problems))
+    }
 }
 
-/// `GET /admin/catalogue/agreements/{slug}/delete`: asks, or says why it cannot be done.
-pub async fn get_delete_agreement(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-) -> Result<DeletePage> {
-    staff.require_admin()?;
-    let record = find(&state, &slug).await?;
-    let products = db::edit_catalogue::list_products(&state.db).await?;
-    let n_products = products
-        .iter()
-        .filter(|p| p.fields.agreement == slug)
-        .count();
-    let c = texts::text(context.lang);
-    let refusal = (n_products > 0).then(|| fill(c.in_use_products, n_products, ""));
-    Ok(delete_page(
-        &state,
-        &context,
-        &staff,
-        &record.fields,
-        refusal,
-    ))
-}
+impl Deletable for Agreements {
+    type Confirm = DeletePage;
 
-/// `POST /admin/catalogue/agreements/{slug}/delete`
-pub async fn post_delete_agreement(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-    Form(confirm): Form<form::CsrfOnly>,
-) -> Result<Response> {
-    allow_change(&staff, &confirm.csrf)?;
-    let record = find(&state, &slug).await?;
-    let actor = form::actor(&staff, &state);
-    match db::edit_catalogue::delete_agreement(&state.db, &slug, &actor).await? {
-        Outcome::Done => Ok(form::done(LIST, Done::Deleted, "")),
-        Outcome::InUse(n) => {
-            let refusal = fill(texts::text(context.lang).in_use_products, n, "");
-            let page = delete_page(&state, &context, &staff, &record.fields, Some(refusal));
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
-        _ => Err(Error::NotFound),
+    async fn refusal(
+        state: &AppState,
+        lang: Lang,
+        record: &Self::Record,
+    ) -> Result<Option<String>> {
+        let products = db::edit_catalogue::list_products(&state.db).await?;
+        let n_products = products
+            .iter()
+            .filter(|p| p.fields.agreement == record.fields.slug)
+            .count();
+        let c = texts::text(lang);
+        Ok((n_products > 0).then(|| fill(c.in_use_products, n_products, "")))
+    }
+
+    async fn delete(state: &AppState, slug: &str, actor: &Actor) -> Result<Outcome> {
+        Ok(db::edit_catalogue::delete_agreement(&state.db, slug, actor).await?)
+    }
+
+    fn confirm(
+        state: &AppState,
+        context: &PageContext,
+        staff: &Staff,
+        record: &Self::Record,
+        refusal: Option<String>,
+    ) -> DeletePage {
+        let f = &record.fields;
+        let target = Target {
+            kind: texts::text(context.lang).agreement,
+            names: (&f.name_zh, &f.name_en),
+            folder: "agreements",
+            slug: &f.slug,
+        };
+        delete_page(state, context, staff, target, refusal)
     }
 }
 
@@ -209,15 +191,6 @@ fn check(typed: &AgreementForm, c: &CatalogueText) -> (AgreementFields, Problems
         slug,
     };
     (fields, problems)
-}
-
-async fn find(state: &AppState, slug: &str) -> Result<db::edit_catalogue::AgreementRecord> {
-    if !is_slug(slug) {
-        return Err(Error::NotFound);
-    }
-    db::edit_catalogue::find_agreement(&state.db, slug)
-        .await?
-        .ok_or(Error::NotFound)
 }
 
 fn page(
@@ -252,29 +225,5 @@ fn page(
         existing,
         form,
         problems,
-    }
-}
-
-fn delete_page(
-    state: &AppState,
-    context: &PageContext,
-    staff: &Staff,
-    fields: &AgreementFields,
-    refusal: Option<String>,
-) -> DeletePage {
-    let c = texts::text(context.lang);
-    DeletePage {
-        layout: Layout::new(state, context, Nav::Admin),
-        chrome: Chrome::new(staff, "catalogue"),
-        c,
-        e: edit_texts::text(context.lang),
-        kind: c.agreement,
-        name: context
-            .lang
-            .pick(&fields.name_zh, &fields.name_en)
-            .to_owned(),
-        action: format!("/admin/catalogue/agreements/{}/delete", fields.slug),
-        slug: fields.slug.clone(),
-        refusal,
     }
 }

@@ -2,21 +2,19 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{Choice, ChoiceGroup, DeletePage, LIST, fill};
-use crate::admin::form::{self, Done, Problems, allow_change};
+use super::{Choice, ChoiceGroup, DeletePage, LIST, Target, delete_page, fill};
+use crate::admin::editor::{Deletable, Editor};
+use crate::admin::form::{self, Problems};
 use crate::auth::Chrome;
 use crate::auth::Staff;
 use crate::db;
-use crate::db::edit_audit::Outcome;
+use crate::db::edit_audit::{Actor, Outcome};
 use crate::db::edit_catalogue::ProductFields;
 use crate::error::{Error, Result};
-use crate::extract::{Query, is_slug};
+use crate::extract::is_slug;
+use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::secret::Secret;
 use crate::state::AppState;
@@ -57,144 +55,137 @@ pub struct ProductPage {
     problems: Problems,
 }
 
-/// `GET /admin/catalogue/products/new`
-pub async fn get_new_product(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Query(query): Query<NewQuery>,
-) -> Result<ProductPage> {
-    staff.require_admin()?;
-    let typed = ProductForm {
-        agreement: query.agreement.unwrap_or_default(),
-        ..ProductForm::default()
-    };
-    page(&state, &context, &staff, None, typed, Problems::default()).await
-}
+/// The product editor's part of the shared flow.
+pub struct Products;
 
-/// `POST /admin/catalogue/products/new`
-pub async fn post_new_product(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Form(typed): Form<ProductForm>,
-) -> Result<Response> {
-    allow_change(&staff, &typed.csrf)?;
-    let c = texts::text(context.lang);
-    let (fields, mut problems) = check(&typed, c);
-    if problems.is_empty() {
-        let actor = form::actor(&staff, &state);
-        match db::edit_catalogue::create_product(&state.db, &fields, &actor).await? {
-            Outcome::Done => {
-                return Ok(form::done(
-                    LIST,
-                    Done::Created,
-                    &format!("p-{}", fields.slug),
-                ));
+impl Editor for Products {
+    type Form = ProductForm;
+    type NewQuery = NewQuery;
+    type Fields = ProductFields;
+    type Record = db::edit_catalogue::ProductRecord;
+    type Page = ProductPage;
+
+    const LIST: &'static str = LIST;
+
+    fn csrf(form: &ProductForm) -> &Secret {
+        &form.csrf
+    }
+
+    fn blank(query: NewQuery) -> ProductForm {
+        ProductForm {
+            agreement: query.agreement.unwrap_or_default(),
+            ..ProductForm::default()
+        }
+    }
+
+    async fn find(state: &AppState, slug: &str) -> Result<Self::Record> {
+        if !is_slug(slug) {
+            return Err(Error::NotFound);
+        }
+        db::edit_catalogue::find_product(&state.db, slug)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    fn key(record: &Self::Record) -> String {
+        record.fields.slug.clone()
+    }
+
+    fn form_of(record: Self::Record) -> ProductForm {
+        let f = record.fields;
+        ProductForm {
+            csrf: Secret::default(),
+            agreement: f.agreement,
+            slug: f.slug,
+            name_zh: f.name_zh,
+            name_en: f.name_en,
+            sort_order: f.sort_order.to_string(),
+        }
+    }
+
+    async fn check(
+        _: &AppState,
+        lang: Lang,
+        typed: &ProductForm,
+        _: Option<&str>,
+    ) -> Result<(ProductFields, Problems)> {
+        Ok(check(typed, texts::text(lang)))
+    }
+
+    async fn save(
+        state: &AppState,
+        existing: Option<&str>,
+        fields: &ProductFields,
+        actor: &Actor,
+    ) -> Result<Outcome> {
+        Ok(match existing {
+            Some(slug) => {
+                db::edit_catalogue::update_product(&state.db, slug, fields, actor).await?
             }
+            None => db::edit_catalogue::create_product(&state.db, fields, actor).await?,
+        })
+    }
+
+    fn anchor(fields: &ProductFields) -> String {
+        format!("p-{}", fields.slug)
+    }
+
+    fn place(outcome: Outcome, lang: Lang, problems: &mut Problems) {
+        let c = texts::text(lang);
+        match outcome {
             Outcome::NoParent => problems.add("agreement", c.parent_missing),
             _ => problems.add("slug", c.slug_taken),
         }
     }
-    form::refused(page(&state, &context, &staff, None, typed, problems).await?)
-}
 
-/// `GET /admin/catalogue/products/{slug}/edit`
-pub async fn get_product(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-) -> Result<ProductPage> {
-    staff.require_admin()?;
-    let record = find(&state, &slug).await?;
-    let f = record.fields;
-    let typed = ProductForm {
-        csrf: Secret::default(),
-        agreement: f.agreement,
-        slug: f.slug,
-        name_zh: f.name_zh,
-        name_en: f.name_en,
-        sort_order: f.sort_order.to_string(),
-    };
-    page(
-        &state,
-        &context,
-        &staff,
-        Some(slug),
-        typed,
-        Problems::default(),
-    )
-    .await
-}
-
-/// `POST /admin/catalogue/products/{slug}/edit`
-pub async fn post_product(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-    Form(typed): Form<ProductForm>,
-) -> Result<Response> {
-    allow_change(&staff, &typed.csrf)?;
-    find(&state, &slug).await?;
-    let c = texts::text(context.lang);
-    let (fields, mut problems) = check(&typed, c);
-    if problems.is_empty() {
-        let actor = form::actor(&staff, &state);
-        match db::edit_catalogue::update_product(&state.db, &slug, &fields, &actor).await? {
-            Outcome::Done => {
-                return Ok(form::done(LIST, Done::Saved, &format!("p-{}", fields.slug)));
-            }
-            Outcome::NotFound => return Err(Error::NotFound),
-            Outcome::NoParent => problems.add("agreement", c.parent_missing),
-            _ => problems.add("slug", c.slug_taken),
-        }
+    async fn page(
+        state: &AppState,
+        context: &PageContext,
+        staff: &Staff,
+        existing: Option<String>,
+        form: ProductForm,
+        problems: Problems,
+    ) -> Result<ProductPage> {
+        page(state, context, staff, existing, form, problems).await
     }
-    form::refused(page(&state, &context, &staff, Some(slug), typed, problems).await?)
 }
 
-/// `GET /admin/catalogue/products/{slug}/delete`: asks, or says why it cannot be done.
-pub async fn get_delete_product(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-) -> Result<DeletePage> {
-    staff.require_admin()?;
-    let record = find(&state, &slug).await?;
-    let versions = db::edit_versions::list_versions(&state.db).await?;
-    let n_versions = versions.iter().filter(|v| v.fields.product == slug).count();
-    let c = texts::text(context.lang);
-    let refusal = (n_versions > 0).then(|| fill(c.in_use_versions, n_versions, ""));
-    Ok(delete_page(
-        &state,
-        &context,
-        &staff,
-        &record.fields,
-        refusal,
-    ))
-}
+impl Deletable for Products {
+    type Confirm = DeletePage;
 
-/// `POST /admin/catalogue/products/{slug}/delete`
-pub async fn post_delete_product(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-    Form(confirm): Form<form::CsrfOnly>,
-) -> Result<Response> {
-    allow_change(&staff, &confirm.csrf)?;
-    let record = find(&state, &slug).await?;
-    let actor = form::actor(&staff, &state);
-    match db::edit_catalogue::delete_product(&state.db, &slug, &actor).await? {
-        Outcome::Done => Ok(form::done(LIST, Done::Deleted, "")),
-        Outcome::InUse(n) => {
-            let refusal = fill(texts::text(context.lang).in_use_versions, n, "");
-            let page = delete_page(&state, &context, &staff, &record.fields, Some(refusal));
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
-        _ => Err(Error::NotFound),
+    async fn refusal(
+        state: &AppState,
+        lang: Lang,
+        record: &Self::Record,
+    ) -> Result<Option<String>> {
+        let versions = db::edit_versions::list_versions(&state.db).await?;
+        let n_versions = versions
+            .iter()
+            .filter(|v| v.fields.product == record.fields.slug)
+            .count();
+        let c = texts::text(lang);
+        Ok((n_versions > 0).then(|| fill(c.in_use_versions, n_versions, "")))
+    }
+
+    async fn delete(state: &AppState, slug: &str, actor: &Actor) -> Result<Outcome> {
+        Ok(db::edit_catalogue::delete_product(&state.db, slug, actor).await?)
+    }
+
+    fn confirm(
+        state: &AppState,
+        context: &PageContext,
+        staff: &Staff,
+        record: &Self::Record,
+        refusal: Option<String>,
+    ) -> DeletePage {
+        let f = &record.fields;
+        let target = Target {
+            kind: texts::text(context.lang).product,
+            names: (&f.name_zh, &f.name_en),
+            folder: "products",
+            slug: &f.slug,
+        };
+        delete_page(state, context, staff, target, refusal)
     }
 }
 
@@ -220,15 +211,6 @@ fn check(typed: &ProductForm, c: &CatalogueText) -> (ProductFields, Problems) {
         slug,
     };
     (fields, problems)
-}
-
-async fn find(state: &AppState, slug: &str) -> Result<db::edit_catalogue::ProductRecord> {
-    if !is_slug(slug) {
-        return Err(Error::NotFound);
-    }
-    db::edit_catalogue::find_product(&state.db, slug)
-        .await?
-        .ok_or(Error::NotFound)
 }
 
 async fn page(
@@ -279,28 +261,4 @@ async fn page(
         form,
         problems,
     })
-}
-
-fn delete_page(
-    state: &AppState,
-    context: &PageContext,
-    staff: &Staff,
-    fields: &ProductFields,
-    refusal: Option<String>,
-) -> DeletePage {
-    let c = texts::text(context.lang);
-    DeletePage {
-        layout: Layout::new(state, context, Nav::Admin),
-        chrome: Chrome::new(staff, "catalogue"),
-        c,
-        e: edit_texts::text(context.lang),
-        kind: c.product,
-        name: context
-            .lang
-            .pick(&fields.name_zh, &fields.name_en)
-            .to_owned(),
-        action: format!("/admin/catalogue/products/{}/delete", fields.slug),
-        slug: fields.slug.clone(),
-        refusal,
-    }
 }

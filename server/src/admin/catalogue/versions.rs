@@ -6,24 +6,22 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::version_form::{VersionForm, check};
-use super::{Choice, ChoiceGroup, DeletePage, LIST, fill};
-use crate::admin::form::{self, Done, ListForm, Problems, allow_change};
+use super::{Choice, ChoiceGroup, DeletePage, LIST, Target, delete_page, fill};
+use crate::admin::editor::{Deletable, Editor};
+use crate::admin::form::{self, Problems};
 use crate::auth::Chrome;
 use crate::auth::Staff;
 use crate::calendar::format_roc_date;
 use crate::catalog::Family;
 use crate::db;
-use crate::db::edit_audit::Outcome;
-use crate::db::edit_versions::{Usage, VersionFields};
+use crate::db::edit_audit::{Actor, Outcome};
+use crate::db::edit_versions::VersionFields;
 use crate::error::{Error, Result};
-use crate::extract::{Query, is_slug};
+use crate::extract::is_slug;
+use crate::lang::Lang;
 use crate::layout::{Layout, Nav, PageContext};
 use crate::secret::Secret;
 use crate::state::AppState;
@@ -81,183 +79,162 @@ pub struct TableChoice {
     anchor: bool,
 }
 
-/// `GET /admin/catalogue/versions/new`
-pub async fn get_new_version(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Query(query): Query<NewQuery>,
-) -> Result<VersionPage> {
-    staff.require_admin()?;
-    let typed = VersionForm {
-        product: query.product.unwrap_or_default(),
-        seats_kind: "unstated".to_owned(),
-        ..VersionForm::default()
-    };
-    page(&state, &context, &staff, None, typed, Problems::default()).await
-}
+/// The version editor's part of the shared flow.
+pub struct Versions;
 
-/// `POST /admin/catalogue/versions/new`
-pub async fn post_new_version(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    ListForm(typed): ListForm<VersionForm>,
-) -> Result<Response> {
-    allow_change(&staff, &typed.csrf)?;
-    let c = texts::text(context.lang);
-    let (fields, mut problems) = check(&typed, c);
-    if problems.is_empty() {
-        let actor = form::actor(&staff, &state);
-        match db::edit_versions::create_version(&state.db, &fields, &actor).await? {
-            Outcome::Done => {
-                return Ok(form::done(
-                    LIST,
-                    Done::Created,
-                    &format!("v-{}", fields.version.slug),
-                ));
+impl Editor for Versions {
+    type Form = VersionForm;
+    type NewQuery = NewQuery;
+    type Fields = VersionFields;
+    type Record = db::edit_versions::VersionRecord;
+    type Page = VersionPage;
+
+    const LIST: &'static str = LIST;
+
+    fn csrf(form: &VersionForm) -> &Secret {
+        &form.csrf
+    }
+
+    fn blank(query: NewQuery) -> VersionForm {
+        VersionForm {
+            product: query.product.unwrap_or_default(),
+            seats_kind: "unstated".to_owned(),
+            ..VersionForm::default()
+        }
+    }
+
+    async fn find(state: &AppState, slug: &str) -> Result<Self::Record> {
+        if !is_slug(slug) {
+            return Err(Error::NotFound);
+        }
+        db::edit_versions::find_version(&state.db, slug)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    fn key(record: &Self::Record) -> String {
+        record.fields.version.slug.clone()
+    }
+
+    fn form_of(record: Self::Record) -> VersionForm {
+        let f = record.fields;
+        let iso =
+            |d: Option<time::Date>| d.map(crate::calendar::format_iso_date).unwrap_or_default();
+        VersionForm {
+            csrf: Secret::default(),
+            seats_kind: match (f.version.campus_wide, f.version.seats) {
+                (true, _) => "campus",
+                (false, Some(_)) => "count",
+                (false, None) => "unstated",
             }
+            .to_owned(),
+            seats: f.version.seats.map(|n| n.to_string()).unwrap_or_default(),
+            term_start: iso(f.version.term_start),
+            term_end: iso(f.version.term_end),
+            kms_activated: f.version.kms_activated.then(|| "on".to_owned()),
+            has_tutorial: f.version.has_tutorial.then(|| "on".to_owned()),
+            covers: f.version.covers.ids().map(str::to_owned).collect(),
+            edition_upgrade: f.version.edition_upgrade.then(|| "on".to_owned()),
+            sort_order: f.sort_order.to_string(),
+            product: f.product,
+            slug: f.version.slug,
+            name_zh: f.version.name_zh,
+            name_en: f.version.name_en,
+            family: f.version.family.as_str().to_owned(),
+        }
+    }
+
+    /// Also refuses a new slug for a version downloads or reports already carry.
+    async fn check(
+        state: &AppState,
+        lang: Lang,
+        typed: &VersionForm,
+        existing: Option<&str>,
+    ) -> Result<(VersionFields, Problems)> {
+        let c = texts::text(lang);
+        let (fields, mut problems) = check(typed, c);
+        if let Some(slug) = existing
+            && fields.version.slug != slug
+            && !problems.has("slug")
+            && db::edit_versions::usage(&state.db, slug).await?.is_used()
+        {
+            problems.add("slug", c.slug_fixed);
+        }
+        Ok((fields, problems))
+    }
+
+    async fn save(
+        state: &AppState,
+        existing: Option<&str>,
+        fields: &VersionFields,
+        actor: &Actor,
+    ) -> Result<Outcome> {
+        Ok(match existing {
+            Some(slug) => db::edit_versions::update_version(&state.db, slug, fields, actor).await?,
+            None => db::edit_versions::create_version(&state.db, fields, actor).await?,
+        })
+    }
+
+    fn anchor(fields: &VersionFields) -> String {
+        format!("v-{}", fields.version.slug)
+    }
+
+    fn place(outcome: Outcome, lang: Lang, problems: &mut Problems) {
+        let c = texts::text(lang);
+        match outcome {
             Outcome::NoParent => problems.add("product", c.parent_missing),
             _ => problems.add("slug", c.slug_taken),
         }
     }
-    form::refused(page(&state, &context, &staff, None, typed, problems).await?)
-}
 
-/// `GET /admin/catalogue/versions/{slug}/edit`
-pub async fn get_version(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-) -> Result<VersionPage> {
-    staff.require_admin()?;
-    let f = find(&state, &slug).await?.fields;
-    let iso = |d: Option<time::Date>| d.map(crate::calendar::format_iso_date).unwrap_or_default();
-    let typed = VersionForm {
-        csrf: Secret::default(),
-        seats_kind: match (f.version.campus_wide, f.version.seats) {
-            (true, _) => "campus",
-            (false, Some(_)) => "count",
-            (false, None) => "unstated",
-        }
-        .to_owned(),
-        seats: f.version.seats.map(|n| n.to_string()).unwrap_or_default(),
-        term_start: iso(f.version.term_start),
-        term_end: iso(f.version.term_end),
-        kms_activated: f.version.kms_activated.then(|| "on".to_owned()),
-        has_tutorial: f.version.has_tutorial.then(|| "on".to_owned()),
-        covers: f.version.covers.ids().map(str::to_owned).collect(),
-        edition_upgrade: f.version.edition_upgrade.then(|| "on".to_owned()),
-        sort_order: f.sort_order.to_string(),
-        product: f.product,
-        slug: f.version.slug,
-        name_zh: f.version.name_zh,
-        name_en: f.version.name_en,
-        family: f.version.family.as_str().to_owned(),
-    };
-    page(
-        &state,
-        &context,
-        &staff,
-        Some(slug),
-        typed,
-        Problems::default(),
-    )
-    .await
-}
-
-/// `POST /admin/catalogue/versions/{slug}/edit`
-pub async fn post_version(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-    ListForm(typed): ListForm<VersionForm>,
-) -> Result<Response> {
-    allow_change(&staff, &typed.csrf)?;
-    find(&state, &slug).await?;
-    let c = texts::text(context.lang);
-    let (fields, mut problems) = check(&typed, c);
-    if fields.version.slug != slug
-        && !problems.has("slug")
-        && db::edit_versions::usage(&state.db, &slug).await?.is_used()
-    {
-        problems.add("slug", c.slug_fixed);
-    }
-    if problems.is_empty() {
-        let actor = form::actor(&staff, &state);
-        match db::edit_versions::update_version(&state.db, &slug, &fields, &actor).await? {
-            Outcome::Done => {
-                return Ok(form::done(
-                    LIST,
-                    Done::Saved,
-                    &format!("v-{}", fields.version.slug),
-                ));
-            }
-            Outcome::NotFound => return Err(Error::NotFound),
-            Outcome::NoParent => problems.add("product", c.parent_missing),
-            _ => problems.add("slug", c.slug_taken),
-        }
-    }
-    form::refused(page(&state, &context, &staff, Some(slug), typed, problems).await?)
-}
-
-/// `GET /admin/catalogue/versions/{slug}/delete`: asks, or says why it cannot be done.
-pub async fn get_delete_version(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-) -> Result<DeletePage> {
-    staff.require_admin()?;
-    let record = find(&state, &slug).await?;
-    let usage = db::edit_versions::usage(&state.db, &slug).await?;
-    let refusal = refusal(usage, texts::text(context.lang));
-    Ok(delete_page(
-        &state,
-        &context,
-        &staff,
-        &record.fields,
-        refusal,
-    ))
-}
-
-/// `POST /admin/catalogue/versions/{slug}/delete`
-pub async fn post_delete_version(
-    State(state): State<AppState>,
-    context: PageContext,
-    staff: Staff,
-    Path(slug): Path<String>,
-    Form(confirm): Form<form::CsrfOnly>,
-) -> Result<Response> {
-    allow_change(&staff, &confirm.csrf)?;
-    let record = find(&state, &slug).await?;
-    let usage = db::edit_versions::usage(&state.db, &slug).await?;
-    if let Some(refusal) = refusal(usage, texts::text(context.lang)) {
-        let page = delete_page(&state, &context, &staff, &record.fields, Some(refusal));
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    let actor = form::actor(&staff, &state);
-    match db::edit_versions::delete_version(&state.db, &slug, &actor).await? {
-        Outcome::Done => Ok(form::done(LIST, Done::Deleted, "")),
-        _ => Err(Error::NotFound),
+    async fn page(
+        state: &AppState,
+        context: &PageContext,
+        staff: &Staff,
+        existing: Option<String>,
+        form: VersionForm,
+        problems: Problems,
+    ) -> Result<VersionPage> {
+        page(state, context, staff, existing, form, problems).await
     }
 }
 
-fn refusal(usage: Usage, c: &CatalogueText) -> Option<String> {
-    usage
-        .is_used()
-        .then(|| fill(c.in_use_reports, usage.n_downloads, usage.n_reports))
-}
+impl Deletable for Versions {
+    type Confirm = DeletePage;
 
-async fn find(state: &AppState, slug: &str) -> Result<db::edit_versions::VersionRecord> {
-    if !is_slug(slug) {
-        return Err(Error::NotFound);
+    /// Downloads and reports carry the slug: a version either has is kept.
+    async fn refusal(
+        state: &AppState,
+        lang: Lang,
+        record: &Self::Record,
+    ) -> Result<Option<String>> {
+        let usage = db::edit_versions::usage(&state.db, &record.fields.version.slug).await?;
+        let c = texts::text(lang);
+        Ok(usage
+            .is_used()
+            .then(|| fill(c.in_use_reports, usage.n_downloads, usage.n_reports)))
     }
-    db::edit_versions::find_version(&state.db, slug)
-        .await?
-        .ok_or(Error::NotFound)
+
+    async fn delete(state: &AppState, slug: &str, actor: &Actor) -> Result<Outcome> {
+        Ok(db::edit_versions::delete_version(&state.db, slug, actor).await?)
+    }
+
+    fn confirm(
+        state: &AppState,
+        context: &PageContext,
+        staff: &Staff,
+        record: &Self::Record,
+        refusal: Option<String>,
+    ) -> DeletePage {
+        let v = &record.fields.version;
+        let target = Target {
+            kind: texts::text(context.lang).version,
+            names: (&v.name_zh, &v.name_en),
+            folder: "versions",
+            slug: &v.slug,
+        };
+        delete_page(state, context, staff, target, refusal)
+    }
 }
 
 async fn page(
@@ -371,28 +348,4 @@ async fn page(
         form,
         problems,
     })
-}
-
-fn delete_page(
-    state: &AppState,
-    context: &PageContext,
-    staff: &Staff,
-    fields: &VersionFields,
-    refusal: Option<String>,
-) -> DeletePage {
-    let c = texts::text(context.lang);
-    DeletePage {
-        layout: Layout::new(state, context, Nav::Admin),
-        chrome: Chrome::new(staff, "catalogue"),
-        c,
-        e: edit_texts::text(context.lang),
-        kind: c.version,
-        name: context
-            .lang
-            .pick(&fields.version.name_zh, &fields.version.name_en)
-            .to_owned(),
-        action: format!("/admin/catalogue/versions/{}/delete", fields.version.slug),
-        slug: fields.version.slug.clone(),
-        refusal,
-    }
 }
