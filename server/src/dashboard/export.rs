@@ -1,10 +1,13 @@
 //! `GET /admin/export/{table}.csv` and `.json`: every dashboard table, with the page's
 //! filters, built by the same loaders as the page.
 //!
-//! CSV follows RFC 4180 (CRLF, fields with `"`, `,` or line breaks quoted, quotes
-//! doubled), starts with a UTF-8 byte-order mark so spreadsheet programs on zh-TW Windows
-//! read it as UTF-8, and is safe to open: a text cell starting with `=`, `+`, `-`, `@`,
-//! a tab or a carriage return is prefixed with `'` so it cannot run as a formula.
+//! Both come from the rows' `Serialize`: JSON as it is, CSV by the `csv` crate with one
+//! column per field (a flattened struct's fields in its place; a list of values joined by
+//! spaces, anything else nested as its JSON). CSV follows RFC 4180 (CRLF, fields with
+//! `"`, `,` or line breaks quoted, quotes doubled), starts with a UTF-8 byte-order mark so
+//! spreadsheet programs on zh-TW Windows read it as UTF-8, and is safe to open: a text cell
+//! starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so it
+//! cannot run as a formula.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -23,12 +26,12 @@ use crate::state::AppState;
 /// How many error codes the page and the export list.
 pub const TOP_ERRORS: usize = 10;
 
-/// A table the dashboard exports: JSON from `Serialize`, CSV from these columns.
+/// A table the dashboard exports, as its rows serialize.
 pub trait Table: Serialize {
-    /// The CSV header, in the order of [`Table::cells`].
+    /// The CSV header: the names `Serialize` gives the fields, in the order wanted (the
+    /// header of a table with no rows too, which no value can tell). A row serializing to
+    /// other names is refused as an internal error.
     const COLUMNS: &'static [&'static str];
-    /// The row's CSV cells.
-    fn cells(&self) -> Vec<String>;
 }
 
 /// Every exported table, by the name in its URL.
@@ -157,7 +160,7 @@ pub async fn get_export(
         csv,
         scope: &scope,
     };
-    Ok(match table {
+    match table {
         "daily" => out.send(&panels::daily(&state, &scope).await?),
         "versions" => out.send(&panels::versions(&state, &scope).await?),
         "errors" => out.send(&panels::errors(&state, &scope, TOP_ERRORS).await?),
@@ -169,32 +172,69 @@ pub async fn get_export(
         "terms" => out.send(&machines::terms(&scope)),
         "networks" => out.send(&panels::networks(&state, &scope).await?),
         _ => out.send(&panels::failures(&state, &scope).await?),
-    })
+    }
 }
 
 /// Writes `rows` as CSV: byte-order mark, header, one line per row, CRLF.
-pub fn to_csv<T: Table>(rows: &[T]) -> String {
-    let mut out = String::from("\u{feff}");
-    let header: Vec<String> = T::COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-    push_line(&mut out, &header);
+pub fn to_csv<T: Table>(rows: &[T]) -> Result<String> {
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer("\u{feff}".as_bytes().to_vec());
+    out.write_record(T::COLUMNS)
+        .map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
     for row in rows {
-        push_line(&mut out, &row.cells());
+        out.write_record(cells(row, T::COLUMNS)?.iter().map(|cell| guard(cell)))
+            .map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
     }
-    out
+    let bytes = out
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
+    Ok(String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("CSV is not UTF-8: {e}"))?)
 }
 
-/// One CSV field, guarded against formulas and quoted when it must be.
-pub fn csv_field(value: &str) -> String {
+/// A row's cells, one per column, from its `Serialize`.
+fn cells<T: Serialize>(row: &T, columns: &[&str]) -> Result<Vec<String>> {
+    let value = serde_json::to_value(row).map_err(|e| anyhow::anyhow!("a CSV row: {e}"))?;
+    let serde_json::Value::Object(fields) = value else {
+        return Err(anyhow::anyhow!("a CSV row is not a struct").into());
+    };
+    if fields.len() != columns.len() || !columns.iter().all(|c| fields.contains_key(*c)) {
+        let names: Vec<&String> = fields.keys().collect();
+        return Err(
+            anyhow::anyhow!("a CSV row has fields {names:?}, the header {columns:?}").into(),
+        );
+    }
+    Ok(columns.iter().map(|c| cell(&fields[*c])).collect())
+}
+
+/// One field as a cell: text as it is, no value empty, a list of values joined by spaces,
+/// anything else nested as its JSON.
+fn cell(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        // As Rust writes it: 100, not JSON's 100.0.
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) => f.to_string(),
+            (None, None) => n.to_string(),
+        },
+        Value::Bool(b) => b.to_string(),
+        Value::Array(items) if items.iter().all(|v| !v.is_array() && !v.is_object()) => {
+            items.iter().map(cell).collect::<Vec<_>>().join(" ")
+        }
+        nested => nested.to_string(),
+    }
+}
+
+/// A cell that a spreadsheet would run as a formula, prefixed with `'`; numbers stay.
+pub fn guard(value: &str) -> String {
     let is_number = value.parse::<f64>().is_ok_and(f64::is_finite);
-    let guarded = if !is_number && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if !is_number && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_owned()
-    };
-    if guarded.contains(['"', ',', '\r', '\n']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
     }
 }
 
@@ -205,12 +245,12 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
-    fn send<T: Table>(&self, rows: &[T]) -> Response {
+    fn send<T: Table>(&self, rows: &[T]) -> Result<Response> {
         let f = &self.scope.filters;
         let extension = if self.csv { "csv" } else { "json" };
         let filename = format!("activations-{}-{}-{}.{extension}", self.table, f.from, f.to);
         let (content_type, body) = if self.csv {
-            ("text/csv; charset=utf-8", to_csv(rows))
+            ("text/csv; charset=utf-8", to_csv(rows)?)
         } else {
             let export = JsonExport {
                 table: self.table,
@@ -230,7 +270,7 @@ impl Out<'_> {
         };
         let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
             .unwrap_or(HeaderValue::from_static("attachment"));
-        (
+        Ok((
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
                 (header::CONTENT_DISPOSITION, disposition),
@@ -238,14 +278,8 @@ impl Out<'_> {
             ],
             body,
         )
-            .into_response()
+            .into_response())
     }
-}
-
-fn push_line(out: &mut String, cells: &[String]) {
-    let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
 }
 
 #[cfg(test)]
@@ -253,6 +287,17 @@ mod tests {
     use super::*;
     use crate::dashboard::machines::KmsRow;
     use crate::dashboard::panels::{Counts, DayRow, NetworkRow};
+
+    /// A value and a last column, as one row.
+    #[derive(Serialize)]
+    struct Field {
+        value: String,
+        end: &'static str,
+    }
+
+    impl Table for Field {
+        const COLUMNS: &'static [&'static str] = &["value", "end"];
+    }
 
     #[test]
     fn fields_are_quoted_and_guarded() {
@@ -271,15 +316,24 @@ mod tests {
             ("", ""),
         ];
         for (value, expected) in cases {
-            assert_eq!(csv_field(value), expected, "{value:?}");
+            let row = Field {
+                value: value.to_owned(),
+                end: "end",
+            };
+            let csv = to_csv(&[row]).unwrap();
+            let line = csv.strip_prefix("\u{feff}value,end\r\n").unwrap();
+            assert_eq!(line, format!("{expected},end\r\n"), "{value:?}");
         }
     }
 
     #[test]
     fn every_table_has_as_many_cells_as_columns() {
         let day = DayRow::default();
-        assert_eq!(day.cells().len(), DayRow::COLUMNS.len());
-        let csv = to_csv(&[day]);
+        assert_eq!(
+            cells(&day, DayRow::COLUMNS).unwrap().len(),
+            DayRow::COLUMNS.len()
+        );
+        let csv = to_csv(&[day]).unwrap();
         assert!(csv.starts_with("\u{feff}day,success,"));
         assert!(csv.ends_with(",0\r\n"));
         let network = NetworkRow {
@@ -287,7 +341,10 @@ mod tests {
             downloads: 0,
             counts: Counts::default(),
         };
-        assert_eq!(network.cells().len(), NetworkRow::COLUMNS.len());
+        assert_eq!(
+            cells(&network, NetworkRow::COLUMNS).unwrap().len(),
+            NetworkRow::COLUMNS.len()
+        );
         let kms = KmsRow {
             group: crate::catalog::KmsGroup::Office,
             machines: 1,
@@ -295,6 +352,39 @@ mod tests {
             activating: false,
             machines_needed: 4,
         };
-        assert_eq!(kms.cells().len(), KmsRow::COLUMNS.len());
+        assert_eq!(
+            cells(&kms, KmsRow::COLUMNS).unwrap().len(),
+            KmsRow::COLUMNS.len()
+        );
+    }
+
+    #[test]
+    fn cells_come_from_serialize() {
+        let network = NetworkRow {
+            network: "Library".to_owned(),
+            downloads: 5,
+            counts: Counts {
+                reports: 5,
+                success: 3,
+                partial: 1,
+                failure: 1,
+                aborted: 0,
+                success_rate: Some(60.0),
+            },
+        };
+        assert_eq!(
+            cells(&network, NetworkRow::COLUMNS).unwrap(),
+            ["Library", "5", "5", "3", "1", "1", "0", "60"],
+            "flattened counts in place, 60 not 60.0"
+        );
+        assert!(
+            cells(&network, DayRow::COLUMNS).is_err(),
+            "a header that is not the row's fields is refused"
+        );
+        let list = serde_json::json!(["0xC004F074", "0x8007232B"]);
+        assert_eq!(cell(&list), "0xC004F074 0x8007232B");
+        let nested = serde_json::json!([{"check": "kms", "detail": "x"}]);
+        assert_eq!(cell(&nested), r#"[{"check":"kms","detail":"x"}]"#);
+        assert_eq!(cell(&serde_json::Value::Null), "");
     }
 }

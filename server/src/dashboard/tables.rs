@@ -1,30 +1,12 @@
-//! How each dashboard table is written as CSV: its header and its cells, in the same
-//! order. JSON comes from the rows' `Serialize`; both are built from the same rows.
+//! Each dashboard table's CSV header: the names its rows' `Serialize` gives the fields,
+//! in the order the columns are written (`export::to_csv` refuses a row whose fields
+//! differ, and the tests export every table).
 
 use super::export::Table;
 use super::machines::{DownloadRow, KmsRow, LapsingRow, SeatRow, TermRow, UnreportedRow};
-use super::panels::{Counts, DayRow, ErrorRow, FailureRow, NetworkRow, VersionRateRow};
+use super::panels::{DayRow, ErrorRow, FailureRow, NetworkRow, VersionRateRow};
 
-fn opt<T: ToString>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-impl Table for DayRow {
-    const COLUMNS: &'static [&'static str] =
-        &["day", "success", "partial", "failure", "aborted", "total"];
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.day.clone(),
-            self.success.to_string(),
-            self.partial.to_string(),
-            self.failure.to_string(),
-            self.aborted.to_string(),
-            self.total.to_string(),
-        ]
-    }
-}
-
-/// The columns shared by the tables of counts by outcome.
+/// The columns of `Counts`, flattened into the tables of counts by outcome.
 const COUNT_COLUMNS: [&str; 6] = [
     "reports",
     "success",
@@ -34,15 +16,9 @@ const COUNT_COLUMNS: [&str; 6] = [
     "success_rate",
 ];
 
-fn count_cells(c: &Counts) -> [String; 6] {
-    [
-        c.reports.to_string(),
-        c.success.to_string(),
-        c.partial.to_string(),
-        c.failure.to_string(),
-        c.aborted.to_string(),
-        opt(c.success_rate),
-    ]
+impl Table for DayRow {
+    const COLUMNS: &'static [&'static str] =
+        &["day", "success", "partial", "failure", "aborted", "total"];
 }
 
 impl Table for VersionRateRow {
@@ -59,17 +35,6 @@ impl Table for VersionRateRow {
         COUNT_COLUMNS[5],
         "after_term",
     ];
-    fn cells(&self) -> Vec<String> {
-        let mut cells = vec![
-            self.version.clone(),
-            self.version_name.clone(),
-            self.product.clone(),
-            self.family.clone(),
-        ];
-        cells.extend(count_cells(&self.counts));
-        cells.push(self.after_term.to_string());
-        cells
-    }
 }
 
 impl Table for NetworkRow {
@@ -83,11 +48,6 @@ impl Table for NetworkRow {
         COUNT_COLUMNS[4],
         COUNT_COLUMNS[5],
     ];
-    fn cells(&self) -> Vec<String> {
-        let mut cells = vec![self.network.clone(), self.downloads.to_string()];
-        cells.extend(count_cells(&self.counts));
-        cells
-    }
 }
 
 impl Table for ErrorRow {
@@ -99,16 +59,6 @@ impl Table for ErrorRow {
         "remedy",
         "url",
     ];
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.code.clone(),
-            opt(self.meaning.as_deref()),
-            self.n_results.to_string(),
-            opt(self.share_percent),
-            opt(self.remedy.as_deref()),
-            self.url.clone(),
-        ]
-    }
 }
 
 impl Table for FailureRow {
@@ -126,30 +76,6 @@ impl Table for FailureRow {
         "error_codes",
         "findings",
     ];
-    fn cells(&self) -> Vec<String> {
-        let findings: Vec<String> = self
-            .findings
-            .iter()
-            .map(|f| match &f.error_code {
-                Some(code) => format!("{} {} {code}: {}", f.check, f.status, f.detail),
-                None => format!("{} {}: {}", f.check, f.status, f.detail),
-            })
-            .collect();
-        vec![
-            self.received_at.clone(),
-            self.version.clone(),
-            self.network.clone(),
-            self.outcome.as_str().to_owned(),
-            self.os_version.clone(),
-            self.os_edition.clone(),
-            self.architecture.as_str().to_owned(),
-            self.ui_language.clone(),
-            self.utc_offset_minutes.to_string(),
-            self.activator_version.clone(),
-            self.error_codes.join(" "),
-            findings.join("; "),
-        ]
-    }
 }
 
 impl Table for DownloadRow {
@@ -162,17 +88,6 @@ impl Table for DownloadRow {
         "reports",
         "successes",
     ];
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.version.clone(),
-            self.version_name.clone(),
-            self.downloads.to_string(),
-            self.reported.to_string(),
-            self.never_reported.to_string(),
-            self.reports.to_string(),
-            self.successes.to_string(),
-        ]
-    }
 }
 
 impl Table for UnreportedRow {
@@ -184,16 +99,6 @@ impl Table for UnreportedRow {
         "expires_at",
         "state",
     ];
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.download_id.clone(),
-            self.version.clone(),
-            self.network.clone(),
-            self.downloaded_at.clone(),
-            self.expires_at.clone(),
-            self.state.as_str().to_owned(),
-        ]
-    }
 }
 
 impl Table for KmsRow {
@@ -204,15 +109,6 @@ impl Table for KmsRow {
         "activating",
         "machines_needed",
     ];
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.group.as_str().to_owned(),
-            self.machines.to_string(),
-            self.threshold.to_string(),
-            self.activating.to_string(),
-            self.machines_needed.to_string(),
-        ]
-    }
 }
 
 impl Table for LapsingRow {
@@ -222,14 +118,6 @@ impl Table for LapsingRow {
         "last_success_150_to_180_days",
         "last_success_over_180_days",
     ];
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.version.clone(),
-            self.version_name.clone(),
-            self.last_success_150_to_180_days.to_string(),
-            self.last_success_over_180_days.to_string(),
-        ]
-    }
 }
 
 impl Table for SeatRow {
@@ -242,17 +130,6 @@ impl Table for SeatRow {
         "used_percent",
         "over_limit",
     ];
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.version.clone(),
-            self.version_name.clone(),
-            opt(self.seats),
-            self.campus_wide.to_string(),
-            self.used.to_string(),
-            opt(self.used_percent),
-            self.over_limit.to_string(),
-        ]
-    }
 }
 
 impl Table for TermRow {
@@ -264,14 +141,4 @@ impl Table for TermRow {
         "days_left",
         "window",
     ];
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.version.clone(),
-            self.version_name.clone(),
-            self.family.as_str().to_owned(),
-            self.term_end.clone(),
-            self.days_left.to_string(),
-            self.window.as_str().to_owned(),
-        ]
-    }
 }

@@ -146,7 +146,29 @@ pub async fn rows(app: &TestApp, cookie: &str, table: &str, filters: &str) -> Ve
         "{table}: {}",
         response.text
     );
-    response.json()["rows"].as_array().unwrap().clone()
+    let rows = response.json()["rows"].as_array().unwrap().clone();
+    // The CSV of the same table: a header of the rows' own fields, a line for each.
+    let csv = get_with_cookie(
+        app,
+        &format!("/admin/export/{table}.csv?lang=en&{filters}"),
+        cookie,
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK, "{table}.csv: {}", csv.text);
+    let mut header: Vec<&str> = csv
+        .text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .collect();
+    header.sort_unstable();
+    if let Some(Value::Object(first)) = rows.first() {
+        let keys: Vec<&str> = first.keys().map(String::as_str).collect();
+        assert_eq!(header, keys, "{table}.csv");
+    }
+    rows
 }
 
 /// The values of `keys` in every row, for compact comparisons.
