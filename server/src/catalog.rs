@@ -108,6 +108,25 @@ pub struct Version {
     pub edition_upgrade: bool,
 }
 
+impl Version {
+    /// Its name in `lang`.
+    pub fn name(&self, lang: Lang) -> &str {
+        lang.pick(&self.name_zh, &self.name_en)
+    }
+}
+
+/// The name in `lang` of the version `slug` names, looked up in `versions`; the slug
+/// itself when the version has left the catalogue (downloads and reports outlive it).
+pub fn name_or_slug<'a>(
+    mut versions: impl Iterator<Item = &'a Version>,
+    slug: &str,
+    lang: Lang,
+) -> String {
+    versions
+        .find(|v| v.slug == slug)
+        .map_or_else(|| slug.to_owned(), |v| v.name(lang).to_owned())
+}
+
 /// How many people or machines a licence covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Seats {
@@ -373,21 +392,6 @@ impl Seats {
     }
 }
 
-/// A Markdown table of the product table's KMS client setup keys, Windows or Office, for
-/// the tutorials' `{{windows_keys}}` and `{{office_keys}}`: one source for the keys the
-/// activator installs and the keys people type.
-pub fn key_table(windows: bool, lang: Lang) -> String {
-    let mut table = format!(
-        "| {} | {} |\n| --- | --- |\n",
-        lang.pick("產品", "Product"),
-        lang.pick("KMS 用戶端安裝金鑰（GVLK）", "KMS client setup key (GVLK)")
-    );
-    for product in products::TABLE.iter().filter(|p| p.is_windows() == windows) {
-        table.push_str(&format!("| {} | `{}` |\n", product.name, product.key));
-    }
-    table
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,19 +411,6 @@ mod tests {
         for (end, expected) in cases {
             assert_eq!(Status::of(end, today), expected, "{end:?}");
         }
-    }
-
-    #[test]
-    fn key_tables_list_every_product_once() {
-        let windows = key_table(true, Lang::En);
-        assert!(windows.contains("| Windows 11 Education | `NW6C2-QMPVW-D7KKK-3GKT6-VCFB2` |"));
-        assert!(!windows.contains("Office"));
-        let office = key_table(false, Lang::ZhTw);
-        assert!(office.starts_with("| 產品 |"));
-        assert_eq!(
-            office.lines().count() - 2,
-            products::TABLE.iter().filter(|p| !p.is_windows()).count()
-        );
     }
 
     #[test]

@@ -245,13 +245,10 @@ impl Scope {
 
     /// A version's name in the page language (its slug when it left the catalogue).
     pub fn version_name(&self, slug: &str) -> String {
-        self.version(slug).map_or_else(
-            || slug.to_owned(),
-            |v| {
-                self.lang
-                    .pick(&v.version.name_zh, &v.version.name_en)
-                    .to_owned()
-            },
+        crate::catalog::name_or_slug(
+            self.version(slug).map(|v| &v.version).into_iter(),
+            slug,
+            self.lang,
         )
     }
 

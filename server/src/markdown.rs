@@ -7,7 +7,10 @@
 
 use std::sync::LazyLock;
 
+use protocol::products;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+
+use crate::lang::Lang;
 
 /// The values a Markdown body may refer to, as `{{name}}`.
 #[derive(Clone, Debug)]
@@ -122,6 +125,21 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+/// A Markdown table of the product table's KMS client setup keys, Windows or Office, for
+/// the tutorials' `{{windows_keys}}` and `{{office_keys}}`: one source for the keys the
+/// activator installs and the keys people type.
+pub fn key_table(windows: bool, lang: Lang) -> String {
+    let mut table = format!(
+        "| {} | {} |\n| --- | --- |\n",
+        lang.pick("產品", "Product"),
+        lang.pick("KMS 用戶端安裝金鑰（GVLK）", "KMS client setup key (GVLK)")
+    );
+    for product in products::TABLE.iter().filter(|p| p.is_windows() == windows) {
+        table.push_str(&format!("| {} | `{}` |\n", product.name, product.key));
+    }
+    table
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +205,19 @@ mod tests {
         assert_eq!(
             render_inline("**bold**", &placeholders()),
             "<strong>bold</strong>"
+        );
+    }
+
+    #[test]
+    fn key_tables_list_every_product_once() {
+        let windows = key_table(true, Lang::En);
+        assert!(windows.contains("| Windows 11 Education | `NW6C2-QMPVW-D7KKK-3GKT6-VCFB2` |"));
+        assert!(!windows.contains("Office"));
+        let office = key_table(false, Lang::ZhTw);
+        assert!(office.starts_with("| 產品 |"));
+        assert_eq!(
+            office.lines().count() - 2,
+            products::TABLE.iter().filter(|p| !p.is_windows()).count()
         );
     }
 }

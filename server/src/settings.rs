@@ -9,11 +9,10 @@
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use crate::catalog;
 use crate::config::Config;
 use crate::db;
 use crate::lang::Lang;
-use crate::markdown::Placeholders;
+use crate::markdown::{self, Placeholders};
 
 /// How often a portal rereads the settings another instance may have changed.
 pub const RELOAD_EVERY: Duration = Duration::from_secs(10);
@@ -299,8 +298,8 @@ fn snapshot(site: Site, edited: Vec<&'static str>, kms: &(String, u16)) -> Snaps
                     "it_office",
                     lang.pick(&site.it_office_zh, &site.it_office_en).to_owned(),
                 ),
-                ("windows_keys", catalog::key_table(true, lang)),
-                ("office_keys", catalog::key_table(false, lang)),
+                ("windows_keys", markdown::key_table(true, lang)),
+                ("office_keys", markdown::key_table(false, lang)),
             ],
         })
     });

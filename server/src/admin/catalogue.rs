@@ -175,7 +175,7 @@ pub async fn get_catalogue(
                             let status = Status::of(v.version.term_end, today);
                             VersionItem {
                                 slug: v.version.slug.clone(),
-                                name: lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
+                                name: v.version.name(lang).to_owned(),
                                 family: v.version.family.label(lang),
                                 seats: Seats::from_columns(v.version.seats, v.version.campus_wide)
                                     .label(lang),

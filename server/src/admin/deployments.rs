@@ -246,15 +246,8 @@ async fn page(
     let now = state.now();
     let since = now - Duration::days(RECENT_DAYS);
     let versions = crate::db::catalog::list_versions(&state.db).await?;
-    let name_of = |slug: &str| {
-        versions
-            .iter()
-            .find(|v| v.version.slug == slug)
-            .map_or_else(
-                || slug.to_owned(),
-                |v| lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
-            )
-    };
+    let name_of =
+        |slug: &str| crate::catalog::name_or_slug(versions.iter().map(|v| &v.version), slug, lang);
     let local = |at: OffsetDateTime| state.local_time(at);
     let rows = store::list(&state.db, since)
         .await?
@@ -289,7 +282,7 @@ async fn page(
         let label = lang.pick(&v.product_name_zh, &v.product_name_en).to_owned();
         let choice = Choice {
             value: v.version.slug.clone(),
-            label: lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
+            label: v.version.name(lang).to_owned(),
         };
         match groups.last_mut() {
             Some(group) if group.label == label => group.choices.push(choice),

@@ -161,15 +161,8 @@ async fn page(
     let lang = context.lang;
     let t = texts::text(lang);
     let versions = crate::db::catalog::list_versions(&state.db).await?;
-    let name_of = |slug: &str| {
-        versions
-            .iter()
-            .find(|v| v.version.slug == slug)
-            .map_or_else(
-                || slug.to_owned(),
-                |v| lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
-            )
-    };
+    let name_of =
+        |slug: &str| crate::catalog::name_or_slug(versions.iter().map(|v| &v.version), slug, lang);
     let rows = store::passed_around(&state.db, LISTED)
         .await?
         .into_iter()

@@ -195,7 +195,7 @@ pub async fn get_dashboard(
             .iter()
             .map(|v| Choice {
                 value: v.version.slug.clone(),
-                label: lang.pick(&v.version.name_zh, &v.version.name_en).to_owned(),
+                label: v.version.name(lang).to_owned(),
                 selected: f.version.as_deref() == Some(v.version.slug.as_str()),
             })
             .collect(),

@@ -283,12 +283,8 @@ impl VersionLine {
     pub fn new(row: &VersionRow, lang: Lang, today: Date, offer_ended: bool) -> VersionLine {
         let family = row.version.family;
         let status = Status::of(row.version.term_end, today);
-        let name = lang
-            .pick(&row.version.name_zh, &row.version.name_en)
-            .to_owned();
-        let other = lang
-            .other()
-            .pick(&row.version.name_zh, &row.version.name_en);
+        let name = row.version.name(lang).to_owned();
+        let other = row.version.name(lang.other());
         VersionLine {
             slug: row.version.slug.clone(),
             alt_name: (other != name).then(|| other.to_owned()),

@@ -76,9 +76,7 @@ async fn admit(
     if !offer.is_offered() {
         let page = ClosedPage {
             layout: Layout::new(state, context, Nav::Catalogue),
-            version: lang
-                .pick(&row.version.name_zh, &row.version.name_en)
-                .to_owned(),
+            version: row.version.name(lang).to_owned(),
             opens: match offer {
                 Offer::NotYet(day) => Some(DateView::new(day, lang)),
                 _ => None,
@@ -94,9 +92,7 @@ async fn admit(
     }
     let network = network_of(client, &state.config);
     if !network.on_campus {
-        let version = lang
-            .pick(&row.version.name_zh, &row.version.name_en)
-            .to_owned();
+        let version = row.version.name(lang).to_owned();
         let page = OffCampusPage {
             layout: Layout::new(state, context, Nav::Catalogue),
             version,

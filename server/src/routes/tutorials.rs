@@ -99,10 +99,7 @@ async fn covered_versions(
         .filter(|row| row.version.has_tutorial && row.version.family.tutorial_slug() == Some(slug))
         .map(|row| VersionLink {
             url: format!("/catalog/{}", row.version.slug),
-            name: context
-                .lang
-                .pick(&row.version.name_zh, &row.version.name_en)
-                .to_owned(),
+            name: row.version.name(context.lang).to_owned(),
         })
         .collect())
 }
