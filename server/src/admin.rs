@@ -13,5 +13,6 @@ pub mod downloads;
 pub mod editor;
 pub mod errors;
 pub mod form;
+pub mod mail;
 pub mod settings;
 pub mod tutorials;

@@ -10,6 +10,12 @@ use time::Date;
 
 use crate::lang::Lang;
 
+mod kms_group;
+mod term_window;
+
+pub use kms_group::KmsGroup;
+pub use term_window::TermWindow;
+
 /// How many days before its end a licence counts as ending.
 pub const ENDING_WITHIN_DAYS: i64 = 90;
 
@@ -62,18 +68,6 @@ pub enum Offer {
 /// activator may activate. Stored as their ids, comma-separated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Covers(Vec<&'static Product>);
-
-/// A count the KMS host keeps: it activates a group's clients once it has seen the
-/// group's threshold of distinct machines within 30 days. Serialised as its identifier
-/// ([`KmsGroup::as_str`]), which `kms_seen_days.kms_group` stores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KmsGroup {
-    /// Windows clients: 25 machines.
-    Windows,
-    /// Office, Project and Visio, counted together: 5 machines.
-    Office,
-}
 
 /// A version as the catalogue keeps it: what the catalogue, the editor and the default
 /// content all say of it, listed once. Rows carry it whole
@@ -196,39 +190,6 @@ impl Family {
             Family::VisualStudio => "Visual Studio",
             Family::Other => lang.pick("其他", "Other"),
         }
-    }
-}
-
-impl KmsGroup {
-    /// Both groups, Windows first.
-    pub const ALL: [KmsGroup; 2] = [KmsGroup::Windows, KmsGroup::Office];
-
-    /// The identifier stored in `kms_seen_days`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KmsGroup::Windows => "windows",
-            KmsGroup::Office => "office",
-        }
-    }
-
-    /// Distinct machines the KMS host must have seen before it activates this group.
-    pub fn threshold(self) -> i64 {
-        match self {
-            KmsGroup::Windows => 25,
-            KmsGroup::Office => 5,
-        }
-    }
-}
-
-impl TryFrom<String> for KmsGroup {
-    type Error = String;
-
-    /// Reads a stored identifier.
-    fn try_from(value: String) -> Result<KmsGroup, String> {
-        KmsGroup::ALL
-            .into_iter()
-            .find(|g| g.as_str() == value)
-            .ok_or_else(|| format!("unknown KMS group {value:?}"))
     }
 }
 

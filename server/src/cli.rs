@@ -1,9 +1,10 @@
-//! The command-line tools beside `serve`: staff accounts (`portal admin …`, here) and demo
-//! data (`portal demo-data`, [`demo`]). Account passwords are read from
+//! The command-line tools beside `serve`: staff accounts (`portal admin …`, here), demo
+//! data (`portal demo-data`, [`demo`]) and the mail digest (`portal notify`, [`notify`]). Account passwords are read from
 //! standard input (one line) or, at a terminal, from a prompt that does not echo —
 //! never from an argument, which other users could see in the process list.
 
 pub mod demo;
+pub mod notify;
 
 use std::io::{BufRead, IsTerminal};
 
@@ -25,6 +26,21 @@ pub enum AccountCommand {
         username: String,
         /// Its role.
         role: Role,
+        /// Where its mail goes (it then receives the daily digest).
+        email: Option<String>,
+        /// The language of its mail.
+        lang: Lang,
+    },
+    /// Set an account's e-mail settings; what is `None` stays as it is.
+    Mail {
+        /// The login name.
+        username: String,
+        /// A new address (`Some(None)` removes it).
+        email: Option<Option<String>>,
+        /// The language of its mail.
+        lang: Option<Lang>,
+        /// Whether it receives the daily digest.
+        digest: Option<bool>,
     },
     /// Set a new password; it must be changed at the next sign-in.
     Passwd {
@@ -49,8 +65,14 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
     db.migrate().await?;
     let now = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;
     let result = match command {
-        AccountCommand::Add { username, role } => {
+        AccountCommand::Add {
+            username,
+            role,
+            email,
+            lang,
+        } => {
             check_name(&username)?;
+            let email = email.as_deref().map(check_email).transpose()?;
             let password = read_password(config, &username)?;
             let hash = auth::hash_password_now(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
             if !db::accounts::create_user(&db, &username, role, &hash, true, now).await? {
@@ -66,9 +88,43 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
                 Some(details),
             )
             .await?;
+            if email.is_some() || lang != Lang::ZhTw {
+                let contact = db::mail::Contact {
+                    email,
+                    lang,
+                    digest: true,
+                };
+                db::mail::set_contact(&db, &username, &contact, COMMAND_LINE, now).await?;
+            }
             format!(
                 "created {username} ({}); the password must be changed at first sign-in",
                 role.as_str()
+            )
+        }
+        AccountCommand::Mail {
+            username,
+            email,
+            lang,
+            digest,
+        } => {
+            let Some(mut contact) = db::mail::contact(&db, &username).await? else {
+                bail!("there is no account named {username}");
+            };
+            if let Some(email) = email {
+                contact.email = email.as_deref().map(check_email).transpose()?;
+            }
+            contact.lang = lang.unwrap_or(contact.lang);
+            contact.digest = digest.unwrap_or(contact.digest);
+            db::mail::set_contact(&db, &username, &contact, COMMAND_LINE, now).await?;
+            format!(
+                "{username}: {}, in {}, {}",
+                contact.email.as_deref().unwrap_or("no e-mail address"),
+                contact.lang.tag(),
+                if contact.digest && contact.email.is_some() {
+                    "receives the daily digest"
+                } else {
+                    "no daily digest"
+                }
             )
         }
         AccountCommand::Passwd { username } => {
@@ -114,6 +170,12 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
     };
     db.close().await;
     Ok(result)
+}
+
+fn check_email(text: &str) -> anyhow::Result<String> {
+    crate::mail::address(text).ok_or_else(|| {
+        anyhow::anyhow!("{text:?} is not an e-mail address (user@host, at most 254 characters)")
+    })
 }
 
 fn check_name(username: &str) -> anyhow::Result<()> {

@@ -15,6 +15,12 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+pub mod limits;
+pub mod mail;
+
+pub use limits::Limits;
+pub use mail::Mail;
+
 /// Everything the portal can be told; validated by [`Config::load`].
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -57,6 +63,8 @@ pub struct Config {
     pub helpdesk: Helpdesk,
     /// The institution's own KMS host that clients activate against.
     pub kms: Kms,
+    /// E-mail to staff (the daily digest).
+    pub mail: Mail,
 }
 
 /// A campus network: a name shown in statistics and the addresses it covers.
@@ -67,29 +75,6 @@ pub struct CampusNetwork {
     pub name: String,
     /// The addresses, in CIDR form.
     pub cidr: IpNet,
-}
-
-/// Rate limits on the activator API and downloads.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Limits {
-    /// Reports one download token may send per minute.
-    pub reports_per_minute_per_token: u32,
-    /// PCs one download's token is accepted from (a re-installed PC has a new id, so a
-    /// few); reports from more are refused and the download is listed on the dashboard
-    /// as passed around. Deployment tokens have no such limit.
-    pub machines_per_download_token: u32,
-    /// Reports one network (campus network, or /24 / /48) may send per minute.
-    pub reports_per_minute_per_network: u32,
-    /// Downloads one network may make per minute.
-    pub downloads_per_minute_per_network: u32,
-    /// Seconds a connection may take to send a request's head, and may sit idle between
-    /// requests (keep-alive), before it is closed.
-    pub header_timeout_secs: u32,
-    /// Seconds a request may take in all, body included, before it is answered 408.
-    pub request_timeout_secs: u32,
-    /// Connections open at once; one more is closed at once until one ends.
-    pub max_connections: u32,
 }
 
 /// Staff sign-in and sessions.
@@ -112,7 +97,7 @@ pub struct Admin {
     pub login_failures_per_network: u32,
 }
 
-pub use crate::secret::{DatabaseUrl, Secret};
+pub use crate::secret::{DatabaseUrl, Secret, SecretUrl};
 
 /// The institution's names and its IT office.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -221,6 +206,7 @@ impl Default for Config {
                 host: "kms19.lhu.edu.tw".to_owned(),
                 port: 1688,
             },
+            mail: Mail::default(),
         }
     }
 }
@@ -369,7 +355,7 @@ impl Config {
         {
             bail!("institution.vpn_url must start with https:// or http://");
         }
-        Ok(())
+        self.mail.validate()
     }
 }
 

@@ -55,6 +55,17 @@ pub struct FilterQuery {
     _lang: Option<String>,
 }
 
+impl FilterQuery {
+    /// All of the days `from..=to`, unfiltered (the mail digest's scope).
+    pub fn days(from: Date, to: Date) -> FilterQuery {
+        FilterQuery {
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            ..FilterQuery::default()
+        }
+    }
+}
+
 /// How filters are checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Checking {
@@ -287,6 +298,11 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
 /// `part` of `whole` as a percentage with one decimal; none of nothing.
 pub fn percent(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+/// A percentage as pages and mail show it (`92.5%`), `—` when there is none.
+pub fn format_percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v}%"))
 }
 
 fn date_param(value: Option<String>, field: &'static str) -> Result<Option<Date>> {

@@ -18,6 +18,7 @@ pub mod edit_catalogue;
 pub mod edit_content;
 pub mod edit_versions;
 pub mod machine_days;
+pub mod mail;
 pub mod reports;
 pub mod seed;
 pub mod settings;

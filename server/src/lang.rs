@@ -138,6 +138,15 @@ fn cookie_lang(headers: &HeaderMap) -> Option<Lang> {
         })
 }
 
+impl TryFrom<String> for Lang {
+    type Error = String;
+
+    /// Decodes a stored tag (the tables' checks allow no other).
+    fn try_from(value: String) -> Result<Lang, String> {
+        Lang::from_tag(&value).ok_or_else(|| format!("unknown language {value:?}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ pub mod extract;
 pub mod ingest;
 pub mod lang;
 pub mod layout;
+pub mod mail;
 pub mod markdown;
 pub mod metrics;
 pub mod middleware;
@@ -196,6 +197,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             state.config.public_url
         );
     }
+    mail::spawn(&state)?;
     let db = state.db.clone();
     let shutdown = shutdown_signal();
     let listener = TcpListener::bind(bind)

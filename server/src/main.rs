@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use server::config::{Config, LogFormat};
+use server::lang::Lang;
 
 /// mimalloc instead of glibc's allocator: a request makes dozens of small allocations,
 /// and glibc's `malloc` and `free` were a sixth of the CPU time of a cached page.
@@ -36,6 +37,13 @@ enum Command {
         #[arg(long, default_value_t = 2000)]
         reports: u32,
     },
+    /// Queue the day's mail digests and deliver what is due, then end (for trying the mail
+    /// set-up, or for cron). A digest already queued today is not queued again.
+    Notify {
+        /// Queue the digests now, without waiting for mail.digest_hour.
+        #[arg(long)]
+        now: bool,
+    },
     /// Manage staff accounts (passwords are read from stdin or a prompt).
     Admin {
         #[command(subcommand)]
@@ -52,6 +60,29 @@ enum AdminCommand {
         /// What it may do.
         #[arg(long, value_parser = ["admin", "viewer"], default_value = "viewer")]
         role: String,
+        /// Its e-mail address; it then receives the daily digest.
+        #[arg(long)]
+        email: Option<String>,
+        /// The language of its mail.
+        #[arg(long, value_parser = ["zh-TW", "en"], default_value = "zh-TW")]
+        lang: String,
+    },
+    /// Set an account's e-mail address, mail language and daily digest.
+    Mail {
+        /// Login name.
+        username: String,
+        /// Its e-mail address.
+        #[arg(long, conflicts_with = "no_email")]
+        email: Option<String>,
+        /// Remove its e-mail address (it then receives no mail).
+        #[arg(long)]
+        no_email: bool,
+        /// The language of its mail.
+        #[arg(long, value_parser = ["zh-TW", "en"])]
+        lang: Option<String>,
+        /// Whether it receives the daily digest.
+        #[arg(long, value_parser = ["on", "off"])]
+        digest: Option<String>,
     },
     /// Set a new password (to be changed at the next sign-in).
     Passwd {
@@ -97,37 +128,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             use server::auth::Role;
             use server::cli::AccountCommand;
             let command = match command {
-                AdminCommand::Add { username, role } => AccountCommand::Add {
+                AdminCommand::Add {
+                    username,
+                    role,
+                    email,
+                    lang,
+                } => AccountCommand::Add {
                     username,
                     role: Role::parse(&role).unwrap_or(Role::Viewer),
+                    email,
+                    lang: Lang::from_tag(&lang).unwrap_or(Lang::ZhTw),
+                },
+                AdminCommand::Mail {
+                    username,
+                    email,
+                    no_email,
+                    lang,
+                    digest,
+                } => AccountCommand::Mail {
+                    username,
+                    email: if no_email {
+                        Some(None)
+                    } else {
+                        email.map(Some)
+                    },
+                    lang: lang.as_deref().and_then(Lang::from_tag),
+                    digest: digest.map(|d| d == "on"),
                 },
                 AdminCommand::Passwd { username } => AccountCommand::Passwd { username },
                 AdminCommand::Remove { username } => AccountCommand::Remove { username },
                 AdminCommand::List => AccountCommand::List,
             };
-            let runtime = tokio::runtime::Runtime::new()?;
-            let message = runtime.block_on(server::cli::run(&config, command))?;
-            #[expect(
-                clippy::print_stdout,
-                reason = "printing the result is this command's job"
-            )]
-            {
-                println!("{message}");
-            }
-            Ok(())
+            run_tool(server::cli::run(&config, command))
         }
-        Command::DemoData { reports } => {
-            let runtime = tokio::runtime::Runtime::new()?;
-            let message = runtime.block_on(server::cli::demo::run(config, reports))?;
-            #[expect(
-                clippy::print_stdout,
-                reason = "printing the result is this command's job"
-            )]
-            {
-                println!("{message}");
-            }
-            Ok(())
-        }
+        Command::Notify { now } => run_tool(server::cli::notify::run(config, now)),
+        Command::DemoData { reports } => run_tool(server::cli::demo::run(config, reports)),
         Command::Serve => {
             // Held to the end: dropping it writes what is still queued.
             let _logs = init_tracing(config.log_format);
@@ -135,6 +170,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             runtime.block_on(server::run(config))
         }
     }
+}
+
+/// Runs a command-line tool to its end and prints what it answers.
+fn run_tool(tool: impl Future<Output = anyhow::Result<String>>) -> anyhow::Result<()> {
+    let message = tokio::runtime::Runtime::new()?.block_on(tool)?;
+    #[expect(
+        clippy::print_stdout,
+        reason = "printing the result is this command's job"
+    )]
+    {
+        println!("{message}");
+    }
+    Ok(())
 }
 
 /// Logs to standard output from a thread of their own: a request's thread formats its

@@ -53,6 +53,10 @@ pub fn staff() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/admin/password",
             get(auth::login::get_password).post(auth::login::post_password),
         ),
+        (
+            "/admin/mail",
+            get(admin::mail::get_mail).post(admin::mail::post_mail),
+        ),
         ("/admin/metrics", get(metrics::get_metrics)),
         ("/admin", get(dashboard::page::get_dashboard)),
         ("/admin/export/{file}", get(dashboard::export::get_export)),

@@ -1,6 +1,7 @@
 //! Secrets typed so that they cannot be printed: configured secrets, passwords and CSRF
 //! tokens as forms send them, password hashes, session ids' hashes, the CSRF tokens pages
-//! carry, issued download tokens, and the database URL's password ([`DatabaseUrl`]).
+//! carry, issued download tokens, and the passwords in the database's and the mail
+//! server's URLs ([`DatabaseUrl`], [`SecretUrl`]).
 //! [`Secret`]'s `Debug` and serialised forms show `***`; the value is reached only
 //! through [`Secret::expose`], where it is used.
 
@@ -67,16 +68,57 @@ impl DatabaseUrl {
 
     /// The URL with any password replaced by `***`.
     pub fn redacted(&self) -> String {
-        let Some((scheme, rest)) = self.0.split_once("://") else {
-            return self.0.clone();
-        };
-        let Some((userinfo, host)) = rest.split_once('@') else {
-            return self.0.clone();
-        };
-        match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
-            None => self.0.clone(),
-        }
+        redact(&self.0)
+    }
+}
+
+/// A URL that may carry a password (the mail server's), whose `Debug`, `Display` and
+/// serialised forms hide the password.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    /// Wraps a URL given in full.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The URL itself, for connecting; never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
+}
+
+impl fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
+}
+
+impl Serialize for SecretUrl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&redact(&self.0))
+    }
+}
+
+/// `url` with the password of its user part, if any, replaced by `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
     }
 }
 
@@ -106,6 +148,19 @@ mod tests {
         );
         assert_eq!(serde_json::to_string(&secret).unwrap(), "\"***\"");
         assert_eq!(secret.expose(), "hunter2-correct-horse");
+    }
+
+    #[test]
+    fn urls_show_no_password() {
+        let url = SecretUrl::new("smtps://portal:hunter2@mail.example.edu:465");
+        let shown = "smtps://portal:***@mail.example.edu:465";
+        assert_eq!(format!("{url:?}"), shown);
+        assert_eq!(url.to_string(), shown);
+        assert_eq!(serde_json::to_string(&url).unwrap(), format!("\"{shown}\""));
+        let plain = SecretUrl::new("smtp://127.0.0.1:2525");
+        assert_eq!(plain.to_string(), "smtp://127.0.0.1:2525");
+        let database = DatabaseUrl::new("postgres://portal:hunter2@db/portal");
+        assert_eq!(database.redacted(), "postgres://portal:***@db/portal");
     }
 
     #[test]

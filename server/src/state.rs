@@ -132,6 +132,15 @@ impl AppState {
         at.to_offset(offset).date()
     }
 
+    /// The hour of `at` (0 to 23) in the institution's time zone.
+    pub fn local_hour(&self, at: time::OffsetDateTime) -> u8 {
+        let instant = jiff::Timestamp::from_second(at.unix_timestamp())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let offset = self.zone.to_offset(instant).seconds();
+        let offset = time::UtcOffset::from_whole_seconds(offset).unwrap_or(time::UtcOffset::UTC);
+        at.to_offset(offset).hour()
+    }
+
     /// `at` in the institution's time zone, as `YYYY-MM-DD HH:MM`.
     pub fn local_time(&self, at: time::OffsetDateTime) -> String {
         local_time(&self.zone, at)

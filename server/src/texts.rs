@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod deployments;
 pub mod downloads;
 pub mod edit;
+pub mod mail;
 
 use crate::lang::Lang;
 

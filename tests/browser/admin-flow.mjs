@@ -3,7 +3,8 @@
 // Signs in with an account whose password was set by someone else (so the portal first
 // asks for a new one), opens the dashboard, edits Office 2016's licence term, finds the
 // new term on the public software list, creates a deployment token for a computer lab,
-// and revokes the download tokens issued before today — saving a screenshot at each step. Exits 1
+// revokes the download tokens issued before today, and subscribes to the daily digest in
+// English — saving a screenshot at each step. Exits 1
 // naming the step that failed. It only talks to BASE_URL.
 
 import { expect, start } from './flow.mjs';
@@ -81,6 +82,22 @@ await step('downloads', async () => {
   const revoked = new URL(page.url()).searchParams.get('revoked');
   expect(revoked !== null, `revoked: ${page.url()}`);
   expect(await page.locator('p[role=status]').count() === 1, 'says what it revoked');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(!overflow, 'no sideways scrolling');
+});
+
+await step('mail', async () => {
+  await page.goto(`${base}/admin/mail?lang=en`);
+  expect((await page.textContent('h1')).includes('E-mail notifications'), 'the mail page');
+  await page.fill('#f-email', 'not an address');
+  await Promise.all([page.waitForNavigation(), page.click('form.edit-form button[type=submit]')]);
+  expect(await page.locator('#f-email[aria-invalid=true]').count() === 1, 'a bad address is marked');
+  await page.fill('#f-email', 'it-desk@example.edu');
+  await page.selectOption('#f-lang', 'en');
+  await page.check('#f-digest');
+  await Promise.all([page.waitForNavigation(), page.click('form.edit-form button[type=submit]')]);
+  expect(await page.locator('p[role=status]').count() === 1, 'says it is saved');
+  expect(await page.inputValue('#f-email') === 'it-desk@example.edu', 'keeps the address');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   expect(!overflow, 'no sideways scrolling');
 });

@@ -7,13 +7,14 @@ use e2e::{Portal, PortalOptions};
 
 const USER: &str = "itstaff";
 const PASSWORD: &str = "set by the operator 42";
-const STEPS: [&str; 6] = [
+const STEPS: [&str; 7] = [
     "sign-in",
     "password",
     "dashboard",
     "edit-term",
     "catalogue",
     "deployment",
+    "mail",
 ];
 
 #[test]

@@ -18,6 +18,7 @@ mod crash;
 mod editions;
 mod faults;
 mod languages;
+mod mail;
 mod operations;
 mod portal;
 mod repository;

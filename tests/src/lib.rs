@@ -25,6 +25,7 @@ pub mod faults;
 pub mod http;
 pub mod load;
 pub mod signing;
+pub mod smtp;
 pub mod staff;
 pub mod stand_ins;
 pub mod wine;

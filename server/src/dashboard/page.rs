@@ -37,6 +37,8 @@ pub struct DashboardPage {
     activator_warning: Option<&'static str>,
     /// How many unrevoked downloads were passed around (refused a PC over the limit).
     passed_around: Option<String>,
+    /// Mail that could not be delivered yet.
+    undelivered: Option<String>,
     form: FormView,
     range_note: String,
     /// The filters as a query string, for the export links.
@@ -126,6 +128,9 @@ pub async fn get_dashboard(
         0 => None,
         n => Some(t.passed_around.replace("{n}", &n.to_string())),
     };
+    let failing = crate::db::mail::failing(&state.db).await?;
+    let undelivered =
+        crate::texts::mail::undelivered(lang, failing.messages, failing.last_error.as_deref());
     let sum = |f: fn(&DayRow) -> i64| daily.iter().map(f).sum::<i64>();
     let (reports, success, partial) = (sum(|d| d.total), sum(|d| d.success), sum(|d| d.partial));
     let failed = reports - success - partial;
@@ -145,7 +150,7 @@ pub async fn get_dashboard(
                 Tone::Neutral
             },
         ),
-        tile(t.tile_rate, format_percent(rate), Tone::Neutral),
+        tile(t.tile_rate, super::format_percent(rate), Tone::Neutral),
         tile(
             t.tile_after_term,
             after_term.to_string(),
@@ -210,6 +215,7 @@ pub async fn get_dashboard(
         admin_css: assets::url("admin.css"),
         activator_warning,
         passed_around,
+        undelivered,
         range_note: sentences::range_note(lang, &form.from, &form.to, f.days(), scope.zone_name()),
         form,
         query: format!("{}&lang={}", f.query_string(), lang.tag()),
@@ -244,7 +250,7 @@ impl DashboardPage {
 
     /// A percentage as shown, or a dash when there is nothing to divide.
     pub fn pct(&self, value: &Option<f64>) -> String {
-        format_percent(*value)
+        super::format_percent(*value)
     }
 
     /// The label of an outcome.
@@ -283,10 +289,7 @@ impl DashboardPage {
 
     /// The label of a KMS group.
     pub fn kms_label(&self, group: &KmsGroup) -> &'static str {
-        match group {
-            KmsGroup::Windows => self.t.kms_windows,
-            KmsGroup::Office => self.t.kms_office,
-        }
+        group.label(self.lang())
     }
 
     /// The plain answer for a KMS group.
@@ -331,10 +334,6 @@ impl DashboardPage {
 
 fn tile(label: &'static str, value: String, tone: Tone) -> Tile {
     Tile { label, value, tone }
-}
-
-fn format_percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format!("{v}%"))
 }
 
 /// Whether the request set any filter (so the form offers to clear them).

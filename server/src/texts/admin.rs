@@ -36,6 +36,7 @@ pub struct AdminText {
     pub nav_deployments: &'static str,
     pub nav_audit: &'static str,
     pub nav_password: &'static str,
+    pub nav_mail: &'static str,
     pub viewer_note: &'static str,
 }
 
@@ -71,6 +72,7 @@ pub static ZH_TW: AdminText = AdminText {
     nav_deployments: "大量部署",
     nav_audit: "變更紀錄",
     nav_password: "變更密碼",
+    nav_mail: "電子郵件通知",
     viewer_note: "你的帳號只能檢視，不能變更。",
 };
 
@@ -106,6 +108,7 @@ pub static EN: AdminText = AdminText {
     nav_deployments: "Deployments",
     nav_audit: "Change log",
     nav_password: "Change password",
+    nav_mail: "E-mail notifications",
     viewer_note: "Your account can look but not change anything.",
 };
 

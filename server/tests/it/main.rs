@@ -26,6 +26,7 @@ mod hardening;
 mod http;
 mod lang;
 mod machine_days;
+mod mail;
 mod operations;
 mod reports;
 mod sign_in;

@@ -1,0 +1,154 @@
+//! `/admin/mail`: each staff member's own e-mail settings — the address, the language of
+//! the mail and whether the daily digest comes. Any signed-in account may change its own
+//! (viewers too: it changes nothing of the portal's); the change is audited.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::form::{Done, Problems};
+use crate::auth::{Chrome, Staff};
+use crate::db;
+use crate::db::mail::Contact;
+use crate::error::{Error, Result};
+use crate::extract::Query;
+use crate::lang::Lang;
+use crate::layout::{Layout, Nav, PageContext};
+use crate::secret::Secret;
+use crate::state::AppState;
+use crate::texts::edit::{self as edit_texts, EditText};
+use crate::texts::mail::{self as texts, MailText};
+
+/// The page.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/mail.html")]
+pub struct MailPage {
+    layout: Layout,
+    chrome: Chrome,
+    e: &'static EditText,
+    t: &'static MailText,
+    form: MailForm,
+    problems: Problems,
+    done: bool,
+    /// Why no mail goes out, or what is stuck, if anything.
+    warning: Option<String>,
+}
+
+/// The form as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MailForm {
+    csrf: Secret,
+    email: String,
+    lang: String,
+    /// `on` when ticked.
+    digest: Option<String>,
+}
+
+/// The query of the page.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    done: Option<String>,
+}
+
+/// `GET /admin/mail`
+pub async fn get_mail(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Query(query): Query<PageQuery>,
+) -> Result<MailPage> {
+    let contact = db::mail::contact(&state.db, &staff.username)
+        .await?
+        .ok_or(Error::SignInRequired)?;
+    let form = MailForm {
+        csrf: Secret::default(),
+        email: contact.email.unwrap_or_default(),
+        lang: contact.lang.tag().to_owned(),
+        digest: contact.digest.then(|| "on".to_owned()),
+    };
+    let done = Done::parse(query.done.as_deref()).is_some();
+    page(&state, &context, &staff, form, Problems::default(), done).await
+}
+
+/// `POST /admin/mail`
+pub async fn post_mail(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Form(typed): Form<MailForm>,
+) -> Result<Response> {
+    staff.check_csrf(&typed.csrf)?;
+    let t = texts::text(context.lang);
+    let mut problems = Problems::default();
+    let email = match typed.email.trim() {
+        "" => None,
+        text => {
+            let address = crate::mail::address(text);
+            if address.is_none() {
+                problems.add("email", t.problem_email);
+            }
+            address
+        }
+    };
+    let lang = Lang::from_tag(&typed.lang);
+    if lang.is_none() {
+        problems.add("lang", t.problem_lang);
+    }
+    let (Some(lang), true) = (lang, problems.is_empty()) else {
+        let page = page(&state, &context, &staff, typed, problems, false).await?;
+        return super::form::refused(page);
+    };
+    let contact = Contact {
+        email,
+        lang,
+        digest: typed.digest.is_some(),
+    };
+    if !db::mail::set_contact(
+        &state.db,
+        &staff.username,
+        &contact,
+        &staff.username,
+        state.now(),
+    )
+    .await?
+    {
+        return Err(Error::SignInRequired);
+    }
+    Ok(super::form::done("/admin/mail", Done::Saved, ""))
+}
+
+async fn page(
+    state: &AppState,
+    context: &PageContext,
+    staff: &Staff,
+    form: MailForm,
+    mut problems: Problems,
+    done: bool,
+) -> Result<MailPage> {
+    let t = texts::text(context.lang);
+    problems.label(&[("email", t.field_email), ("lang", t.field_lang)]);
+    let warning = if state.config.mail.smtp_url.is_none() {
+        Some(t.mail_off.to_owned())
+    } else {
+        let failing = db::mail::failing(&state.db).await?;
+        texts::undelivered(
+            context.lang,
+            failing.messages,
+            failing.last_error.as_deref(),
+        )
+    };
+    Ok(MailPage {
+        layout: Layout::new(state, context, Nav::Admin),
+        chrome: Chrome::new(staff, "mail"),
+        e: edit_texts::text(context.lang),
+        t,
+        form,
+        problems,
+        done,
+        warning,
+    })
+}

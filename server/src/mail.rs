@@ -1,0 +1,144 @@
+//! E-mail to staff: the daily digest ([`digest`]) and its delivery ([`outbox`]).
+//!
+//! Nothing is sent straight away: a message is queued in the database under a key
+//! unique to it (a digest's is its account and day), so a restart or a second portal on
+//! the same database never queues it twice, then delivered by whichever portal claims
+//! it first. A message the SMTP server refuses, or cannot be reached for, is tried again
+//! later, with growing waits; the dashboard shows what is still undelivered. Mail is off
+//! while `mail.smtp_url` is unset.
+
+pub mod digest;
+pub mod outbox;
+
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::Mail;
+use crate::state::AppState;
+
+/// How often the server looks for digests to queue and messages to deliver.
+pub const EVERY: Duration = Duration::from_secs(60);
+
+/// The SMTP server and the sender.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The transport holds the credentials.
+        f.debug_struct("Mailer")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Mailer {
+    /// The mailer `mail` configures; `None` while no SMTP server is set.
+    pub fn new(mail: &Mail) -> anyhow::Result<Option<Mailer>> {
+        let Some(url) = &mail.smtp_url else {
+            return Ok(None);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+            .map_err(|e| anyhow::anyhow!("mail.smtp_url is not usable: {e}"))?
+            .timeout(Some(Duration::from_secs(30)))
+            .build();
+        let from = mail
+            .from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("mail.from is not an address: {e}"))?;
+        Ok(Some(Mailer { transport, from }))
+    }
+
+    /// Sends one plain-text message; the error says why the server did not take it.
+    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e| format!("the address {to:?} is not valid: {e}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .message_id(None)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_owned())
+            .map_err(|e| format!("cannot build the message: {e}"))?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// `text` as an address to store (trimmed), or `None` when it is not one: `user@host`,
+/// at most 254 characters, without a display name.
+pub fn address(text: &str) -> Option<String> {
+    let text = text.trim();
+    (text.len() <= 254 && text.parse::<lettre::Address>().is_ok()).then(|| text.to_owned())
+}
+
+/// Starts the server's mail task: every minute, queues the day's digests once
+/// `mail.digest_hour` has come, and delivers what is due. Does nothing while mail is off.
+pub fn spawn(state: &AppState) -> anyhow::Result<()> {
+    let Some(mailer) = Mailer::new(&state.config.mail)? else {
+        return Ok(());
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(EVERY);
+        loop {
+            every.tick().await;
+            if let Err(error) = digest::queue(&state, false).await {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "cannot queue the daily digests"
+                );
+            }
+            match outbox::deliver(&state, &mailer).await {
+                Ok(done) if done.failed > 0 => {
+                    tracing::warn!(
+                        sent = done.sent,
+                        failed = done.failed,
+                        "some mail was not delivered"
+                    );
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(error = format!("{error:#}"), "cannot deliver mail");
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked() {
+        assert_eq!(
+            address(" it@example.edu "),
+            Some("it@example.edu".to_owned())
+        );
+        assert_eq!(address("陳@例子.台灣"), Some("陳@例子.台灣".to_owned()));
+        for bad in [
+            "",
+            "it",
+            "it@",
+            "@example.edu",
+            "IT <it@example.edu>",
+            "a b@example.edu",
+        ] {
+            assert_eq!(address(bad), None, "{bad}");
+        }
+        assert_eq!(address(&format!("{}@example.edu", "a".repeat(250))), None);
+    }
+}
