@@ -1,12 +1,18 @@
 -- E-mail to staff. Each account may have an address and a language, and chooses whether
--- it gets the daily digest. Messages wait in mail_outbox until the SMTP server takes
+-- it gets the daily digest and the immediate alerts. Messages wait in mail_outbox until the SMTP server takes
 -- them: a message's key is unique, so neither a restart nor a second portal on the same
 -- database queues it twice, and a portal claims a message before sending it so that
 -- two do not send it at once. mail_term_stages remembers which stage of a licence's end
--- (180, 90, 30 days, ended) each account was told, so that each is told once.
+-- (180, 90, 30 days, ended) each account was told, so that each is told once;
+-- kms_alert_state whether each KMS group was activating when last looked at, so that
+-- dropping under the threshold is noticed by one portal, once. An account's licence
+-- calendar feed is signed with its calendar_generation (null: no feed); renewing the link
+-- counts it up, which stops the old one.
 alter table users add column email text check (email is null or length(email) between 3 and 254);
 alter table users add column lang text not null default 'zh-TW' check (lang in ('zh-TW', 'en'));
 alter table users add column digest integer not null default 1 check (digest in (0, 1));
+alter table users add column alerts integer not null default 1 check (alerts in (0, 1));
+alter table users add column calendar_generation integer;
 
 create table mail_outbox (
     id integer primary key,
@@ -31,4 +37,10 @@ create table mail_term_stages (
     stage text not null check (stage in ('180', '90', '30', 'ended')),
     told_at text not null,
     primary key (user_id, version_slug, term_end, stage)
+) strict;
+
+create table kms_alert_state (
+    kms_group text primary key check (kms_group in ('windows', 'office')),
+    activating integer not null check (activating in (0, 1)),
+    changed_at text not null
 ) strict;

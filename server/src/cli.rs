@@ -41,6 +41,8 @@ pub enum AccountCommand {
         lang: Option<Lang>,
         /// Whether it receives the daily digest.
         digest: Option<bool>,
+        /// Whether it receives immediate alerts.
+        alerts: Option<bool>,
     },
     /// Set a new password; it must be changed at the next sign-in.
     Passwd {
@@ -93,6 +95,7 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
                     email,
                     lang,
                     digest: true,
+                    alerts: true,
                 };
                 db::mail::set_contact(&db, &username, &contact, COMMAND_LINE, now).await?;
             }
@@ -106,6 +109,7 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
             email,
             lang,
             digest,
+            alerts,
         } => {
             let Some(mut contact) = db::mail::contact(&db, &username).await? else {
                 bail!("there is no account named {username}");
@@ -115,16 +119,21 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
             }
             contact.lang = lang.unwrap_or(contact.lang);
             contact.digest = digest.unwrap_or(contact.digest);
+            contact.alerts = alerts.unwrap_or(contact.alerts);
             db::mail::set_contact(&db, &username, &contact, COMMAND_LINE, now).await?;
+            let receives = |on: bool, what: &str| {
+                if on && contact.email.is_some() {
+                    format!("receives {what}")
+                } else {
+                    format!("no {what}")
+                }
+            };
             format!(
-                "{username}: {}, in {}, {}",
+                "{username}: {}, in {}, {}, {}",
                 contact.email.as_deref().unwrap_or("no e-mail address"),
                 contact.lang.tag(),
-                if contact.digest && contact.email.is_some() {
-                    "receives the daily digest"
-                } else {
-                    "no daily digest"
-                }
+                receives(contact.digest, "daily digest"),
+                receives(contact.alerts, "alerts"),
             )
         }
         AccountCommand::Passwd { username } => {

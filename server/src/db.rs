@@ -6,6 +6,7 @@
 //! query cannot drift between them. Times are stored in UTC.
 
 pub mod accounts;
+pub mod alerts;
 pub mod audit;
 pub mod catalog;
 pub mod content;

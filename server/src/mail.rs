@@ -1,4 +1,5 @@
-//! E-mail to staff: the daily digest ([`digest`]) and its delivery ([`outbox`]).
+//! E-mail to staff: the daily digest ([`digest`]), immediate alerts ([`alerts`]) and
+//! their delivery ([`outbox`]).
 //!
 //! Nothing is sent straight away: a message is queued in the database under a key
 //! unique to it (a digest's is its account and day), so a restart or a second portal on
@@ -7,6 +8,7 @@
 //! later, with growing waits; the dashboard shows what is still undelivered. Mail is off
 //! while `mail.smtp_url` is unset.
 
+pub mod alerts;
 pub mod digest;
 pub mod outbox;
 
@@ -84,7 +86,8 @@ pub fn address(text: &str) -> Option<String> {
 }
 
 /// Starts the server's mail task: every minute, queues the day's digests once
-/// `mail.digest_hour` has come, and delivers what is due. Does nothing while mail is off.
+/// `mail.digest_hour` has come and any alerts, and delivers what is due. Does nothing
+/// while mail is off.
 pub fn spawn(state: &AppState) -> anyhow::Result<()> {
     let Some(mailer) = Mailer::new(&state.config.mail)? else {
         return Ok(());

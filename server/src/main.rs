@@ -67,7 +67,7 @@ enum AdminCommand {
         #[arg(long, value_parser = ["zh-TW", "en"], default_value = "zh-TW")]
         lang: String,
     },
-    /// Set an account's e-mail address, mail language and daily digest.
+    /// Set an account's e-mail address, mail language, daily digest and alerts.
     Mail {
         /// Login name.
         username: String,
@@ -83,6 +83,9 @@ enum AdminCommand {
         /// Whether it receives the daily digest.
         #[arg(long, value_parser = ["on", "off"])]
         digest: Option<String>,
+        /// Whether it receives immediate alerts.
+        #[arg(long, value_parser = ["on", "off"])]
+        alerts: Option<String>,
     },
     /// Set a new password (to be changed at the next sign-in).
     Passwd {
@@ -145,6 +148,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     no_email,
                     lang,
                     digest,
+                    alerts,
                 } => AccountCommand::Mail {
                     username,
                     email: if no_email {
@@ -154,6 +158,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     },
                     lang: lang.as_deref().and_then(Lang::from_tag),
                     digest: digest.map(|d| d == "on"),
+                    alerts: alerts.map(|a| a == "on"),
                 },
                 AdminCommand::Passwd { username } => AccountCommand::Passwd { username },
                 AdminCommand::Remove { username } => AccountCommand::Remove { username },

@@ -175,13 +175,29 @@ impl TokenKey {
         Ok(id.to_owned())
     }
 
+    /// The signature of `message` for `purpose` (e.g. `calendar v1`), as hex: the same
+    /// every time, so a link made from it is recomputed rather than stored.
+    pub fn sign(&self, purpose: &str, message: &str) -> String {
+        encode_hex(&self.keyed(purpose, message).finalize().into_bytes())
+    }
+
+    /// Whether `signature` (hex) is [`TokenKey::sign`]'s for `purpose` and `message`,
+    /// compared in constant time.
+    pub fn signed(&self, purpose: &str, message: &str, signature: &str) -> bool {
+        signature.len() == 64
+            && decode_hex(signature)
+                .is_ok_and(|mac| self.keyed(purpose, message).verify_slice(&mac).is_ok())
+    }
+
     fn mac(&self, id: &str, expires: i64, product: &str) -> Hmac<Sha256> {
+        self.keyed("download v1", &format!("{id}\n{expires}\n{product}"))
+    }
+
+    fn keyed(&self, purpose: &str, message: &str) -> Hmac<Sha256> {
         // A key of any length is valid for HMAC, so this cannot fail.
         let mut mac =
             <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
-        mac.update(
-            format!("campus-license-portal download v1\n{id}\n{expires}\n{product}").as_bytes(),
-        );
+        mac.update(format!("campus-license-portal {purpose}\n{message}").as_bytes());
         mac
     }
 }

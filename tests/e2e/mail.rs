@@ -1,9 +1,11 @@
 //! The daily digest through a real SMTP server: `portal demo-data` fills the dashboard,
 //! `portal notify --now` queues and sends each subscriber's digest to aiosmtpd on
 //! loopback, and the messages received say what the dashboard says, in each reader's
-//! language; a second `notify` sends nothing twice.
+//! language; a second `notify` sends nothing twice. A burst of failures from one network,
+//! through the real report API, sends one alert to each, once.
 
 use e2e::database::scalar;
+use e2e::load::{post, token_of};
 use e2e::smtp::SmtpServer;
 use e2e::staff::Staff;
 use e2e::{Portal, PortalOptions, run_portal_command};
@@ -32,7 +34,10 @@ fn portal_command(portal: &Portal, smtp: &SmtpServer, args: &[&str], stdin: &str
 #[test]
 fn notify_sends_each_subscriber_the_dashboard_in_their_language_once() {
     let smtp = SmtpServer::start();
-    let portal = Portal::start(PortalOptions::new());
+    let portal = Portal::start(PortalOptions::new().env(
+        "PORTAL_ACTIVATOR_EXE",
+        env!("CARGO_MANIFEST_DIR").to_owned() + "/Cargo.toml",
+    ));
     portal_command(&portal, &smtp, &["demo-data", "--reports", "400"], "");
     // A licence ending in 20 days, and one ended long ago.
     // The portal's day is the institution's (Asia/Taipei, UTC+8 all year).
@@ -94,7 +99,7 @@ fn notify_sends_each_subscriber_the_dashboard_in_their_language_once() {
 
     let first = portal_command(&portal, &smtp, &["notify", "--now"], "");
     assert!(
-        first.contains("queued 2 digests; sent 2 messages"),
+        first.contains("queued 2 digests and 0 alerts; sent 2 messages"),
         "{first}"
     );
     let messages = smtp.messages();
@@ -201,8 +206,71 @@ fn notify_sends_each_subscriber_the_dashboard_in_their_language_once() {
     // Again the same day: nothing is queued or sent twice.
     let second = portal_command(&portal, &smtp, &["notify", "--now"], "");
     assert!(
-        second.contains("queued 0 digests; sent 0 messages"),
+        second.contains("queued 0 digests and 0 alerts; sent 0 messages"),
         "{second}"
     );
     assert_eq!(smtp.messages().len(), 2);
+
+    // Six PCs' worth of 0xC004F074 from one network, through the report API.
+    let token = token_of(&portal);
+    let failure: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/reports/failure.json")).unwrap();
+    for n in 0..6 {
+        let mut report = failure.clone();
+        report["report_id"] = format!("c004f074-0000-4000-8000-{n:012x}").into();
+        let response = post(
+            portal.address(),
+            &token,
+            &serde_json::to_vec(&report).unwrap(),
+        )
+        .unwrap();
+        assert!(
+            response.status == 201 || response.status == 200,
+            "{}",
+            response.text()
+        );
+    }
+    let alerted = portal_command(&portal, &smtp, &["notify", "--now"], "");
+    assert!(
+        // dave turned off only the digest: the alert comes to him too.
+        alerted.contains("queued 0 digests and 3 alerts; sent 3 messages"),
+        "{alerted}"
+    );
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 5);
+    assert!(messages.iter().any(|m| m.to == ["dave@example.edu"]));
+    let alert = messages
+        .iter()
+        .find(|m| m.to == ["bob@example.edu"] && m.subject.contains("0xC004F074"))
+        .expect("bob's alert");
+    assert!(
+        alert.subject.starts_with("Lunghwa University of Science and Technology licence portal: 0xC004F074 keeps coming from "),
+        "{}",
+        alert.subject
+    );
+    assert!(
+        alert.body.contains("reported 0xC004F074 6 times"),
+        "{}",
+        alert.body
+    );
+    assert!(
+        alert
+            .body
+            .contains(&format!("{base}/errors/0xC004F074?lang=en")),
+        "{}",
+        alert.body
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.to == ["alice@example.edu"] && m.subject.contains("頻繁出現 0xC004F074")),
+        "alice's alert, in Chinese"
+    );
+    // The same alert is not sent again within its period.
+    let again = portal_command(&portal, &smtp, &["notify", "--now"], "");
+    assert!(
+        again.contains("queued 0 digests and 0 alerts; sent 0 messages"),
+        "{again}"
+    );
+    assert_eq!(smtp.messages().len(), 5);
 }

@@ -1,5 +1,5 @@
 //! `/admin/mail`: each staff member's own e-mail settings — the address, the language of
-//! the mail and whether the daily digest comes. Any signed-in account may change its own
+//! the mail, and whether the daily digest and the immediate alerts come. Any signed-in account may change its own
 //! (viewers too: it changes nothing of the portal's); the change is audited.
 
 use askama::Template;
@@ -46,6 +46,8 @@ pub struct MailForm {
     lang: String,
     /// `on` when ticked.
     digest: Option<String>,
+    /// `on` when ticked.
+    alerts: Option<String>,
 }
 
 /// The query of the page.
@@ -69,6 +71,7 @@ pub async fn get_mail(
         email: contact.email.unwrap_or_default(),
         lang: contact.lang.tag().to_owned(),
         digest: contact.digest.then(|| "on".to_owned()),
+        alerts: contact.alerts.then(|| "on".to_owned()),
     };
     let done = Done::parse(query.done.as_deref()).is_some();
     page(&state, &context, &staff, form, Problems::default(), done).await
@@ -106,6 +109,7 @@ pub async fn post_mail(
         email,
         lang,
         digest: typed.digest.is_some(),
+        alerts: typed.alerts.is_some(),
     };
     if !db::mail::set_contact(
         &state.db,

@@ -20,6 +20,25 @@ pub struct Mail {
     /// The hour of the day (institution's time, 0 to 23) from which each day's digest
     /// is sent.
     pub digest_hour: u8,
+    /// When an alert goes out at once.
+    pub alerts: Alerts,
+}
+
+/// The thresholds of the immediate alerts, each counted over the last `window_minutes`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    /// The window the counts are taken over, in minutes.
+    pub window_minutes: u32,
+    /// A failure spike: at least this many activation runs that did not fully succeed…
+    pub failures: u32,
+    /// …making up at least this share of all runs, in percent.
+    pub failure_percent: u32,
+    /// One error code from one network at least this many times (e.g. 0xC004F074 from the
+    /// dormitories: the KMS host is unreachable from there).
+    pub code_from_network: u32,
+    /// The same alert (same kind, code and network) at most once in this many hours.
+    pub every_hours: u32,
 }
 
 impl Default for Mail {
@@ -28,6 +47,13 @@ impl Default for Mail {
             smtp_url: None,
             from: "Campus License Portal <portal@localhost>".to_owned(),
             digest_hour: 7,
+            alerts: Alerts {
+                window_minutes: 60,
+                failures: 10,
+                failure_percent: 30,
+                code_from_network: 5,
+                every_hours: 6,
+            },
         }
     }
 }
@@ -43,6 +69,19 @@ impl Mail {
         }
         if self.digest_hour > 23 {
             bail!("mail.digest_hour must be between 0 and 23");
+        }
+        let a = &self.alerts;
+        if !(1..=1440).contains(&a.window_minutes) {
+            bail!("mail.alerts.window_minutes must be between 1 and 1440");
+        }
+        if a.failures == 0 || a.code_from_network == 0 {
+            bail!("mail.alerts.failures and mail.alerts.code_from_network must be at least 1");
+        }
+        if !(1..=100).contains(&a.failure_percent) {
+            bail!("mail.alerts.failure_percent must be between 1 and 100");
+        }
+        if !(1..=168).contains(&a.every_hours) {
+            bail!("mail.alerts.every_hours must be between 1 and 168");
         }
         let Some(url) = &self.smtp_url else {
             return Ok(());

@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{Db, with_pool};
+use super::{Db, with_pool, with_tx};
 use crate::secret::Secret;
 
 /// A staff account.
@@ -58,6 +58,18 @@ pub struct UserRow {
     pub password_hash: Secret,
     /// The password was set by someone else and must be changed at the next login.
     pub must_change_password: bool,
+}
+
+/// An account's licence calendar: whose it is and the generation its link is signed with.
+#[derive(Clone, Debug, FromRow)]
+pub struct CalendarRow {
+    /// The account's login name.
+    pub username: String,
+    /// The language of its mail, which its calendar uses too.
+    #[sqlx(try_from = "String")]
+    pub lang: crate::lang::Lang,
+    /// The link's generation; `None` when it has no calendar link.
+    pub calendar_generation: Option<i64>,
 }
 
 /// A live session joined with its account.
@@ -182,4 +194,47 @@ pub async fn delete_stale_sessions(
 ) -> sqlx::Result<u64> {
     const SQL: &str = "delete from sessions where expires_at <= $1 or last_seen_at < $2";
     with_pool!(db, pool => sqlx::query(SQL).bind(now).bind(idle_before).execute(pool).await.map(|r| r.rows_affected()))
+}
+
+/// The calendar of account `user_id`, if the account exists.
+pub async fn calendar(db: &Db, user_id: i64) -> sqlx::Result<Option<CalendarRow>> {
+    const SQL: &str = "select username, lang, calendar_generation from users where id = $1";
+    with_pool!(db, pool => sqlx::query_as(SQL).bind(user_id).fetch_optional(pool).await)
+}
+
+/// The id and calendar generation of `username`, if the account exists.
+pub async fn calendar_of(db: &Db, username: &str) -> sqlx::Result<Option<(i64, Option<i64>)>> {
+    const SQL: &str = "select id, calendar_generation from users where username = $1";
+    with_pool!(db, pool => sqlx::query_as(SQL).bind(username).fetch_optional(pool).await)
+}
+
+/// Gives `username` a new calendar link (the old one stops working), audited as a change
+/// of the account by itself, in one transaction; answers the new generation.
+pub async fn renew_calendar(
+    db: &Db,
+    username: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<i64>> {
+    const SQL: &str = "update users
+                       set calendar_generation = coalesce(calendar_generation, 0) + 1,
+                           updated_at = $2
+                       where username = $1 returning calendar_generation";
+    let mut tx = db.begin().await?;
+    let generation: Option<i64> = with_tx!(&mut tx, conn => sqlx::query_scalar(SQL)
+        .bind(username).bind(now).fetch_optional(&mut *conn).await)?;
+    let Some(generation) = generation else {
+        return Ok(None);
+    };
+    let entry = super::audit::AuditRow {
+        at: now,
+        username: username.to_owned(),
+        action: super::audit::Action::Reset,
+        entity: super::audit::Entity::Account,
+        entity_key: username.to_owned(),
+        before_json: None,
+        after_json: Some(serde_json::json!({ "calendar_link": generation }).to_string()),
+    };
+    super::audit::insert(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(Some(generation))
 }

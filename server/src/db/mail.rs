@@ -10,7 +10,16 @@ use super::{Db, with_pool, with_tx};
 use crate::catalog::TermWindow;
 use crate::lang::Lang;
 
-/// An account that receives the daily digest.
+/// What an account may subscribe to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subscription {
+    /// The daily digest.
+    Digest,
+    /// Immediate alerts.
+    Alerts,
+}
+
+/// An account that receives mail of one kind.
 #[derive(Clone, Debug, FromRow)]
 pub struct Subscriber {
     /// The account's id.
@@ -34,6 +43,8 @@ pub struct Contact {
     pub lang: Lang,
     /// Whether it receives the daily digest.
     pub digest: bool,
+    /// Whether it receives the immediate alerts.
+    pub alerts: bool,
 }
 
 /// A message to queue.
@@ -84,16 +95,22 @@ pub struct Failing {
     pub last_error: Option<String>,
 }
 
-/// The accounts with an address that receive the digest, by name.
-pub async fn subscribers(db: &Db) -> sqlx::Result<Vec<Subscriber>> {
-    const SQL: &str = "select id, username, email, lang from users
-                       where email is not null and digest order by username";
-    with_pool!(db, pool => sqlx::query_as(SQL).fetch_all(pool).await)
+/// The accounts with an address that receive `kind`, by name.
+pub async fn subscribers(db: &Db, kind: Subscription) -> sqlx::Result<Vec<Subscriber>> {
+    const DIGEST: &str = "select id, username, email, lang from users
+                          where email is not null and digest order by username";
+    const ALERTS: &str = "select id, username, email, lang from users
+                          where email is not null and alerts order by username";
+    let sql = match kind {
+        Subscription::Digest => DIGEST,
+        Subscription::Alerts => ALERTS,
+    };
+    with_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)
 }
 
 /// An account's e-mail settings; `None` when there is no such account.
 pub async fn contact(db: &Db, username: &str) -> sqlx::Result<Option<Contact>> {
-    const SQL: &str = "select email, lang, digest from users where username = $1";
+    const SQL: &str = "select email, lang, digest, alerts from users where username = $1";
     with_pool!(db, pool => sqlx::query_as(SQL).bind(username).fetch_optional(pool).await)
 }
 
@@ -106,9 +123,9 @@ pub async fn set_contact(
     by: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
-    const BEFORE: &str = "select email, lang, digest from users where username = $1";
-    const SQL: &str = "update users set email = $2, lang = $3, digest = $4, updated_at = $5
-                       where username = $1";
+    const BEFORE: &str = "select email, lang, digest, alerts from users where username = $1";
+    const SQL: &str = "update users set email = $2, lang = $3, digest = $4, alerts = $5,
+                       updated_at = $6 where username = $1";
     let mut tx = db.begin().await?;
     let before: Option<Contact> = with_tx!(&mut tx, conn => sqlx::query_as(BEFORE)
         .bind(username).fetch_optional(&mut *conn).await)?;
@@ -117,7 +134,7 @@ pub async fn set_contact(
     };
     with_tx!(&mut tx, conn => sqlx::query(SQL)
         .bind(username).bind(contact.email.as_deref()).bind(contact.lang.tag())
-        .bind(contact.digest).bind(now)
+        .bind(contact.digest).bind(contact.alerts).bind(now)
         .execute(&mut *conn).await.map(|_| ()))?;
     let entry = AuditRow {
         at: now,
@@ -140,6 +157,7 @@ impl Contact {
             "email": self.email,
             "lang": self.lang.tag(),
             "digest": self.digest,
+            "alerts": self.alerts,
         })
     }
 }

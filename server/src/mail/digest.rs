@@ -12,7 +12,7 @@ use time::Date;
 use crate::catalog::TermWindow;
 use crate::dashboard::{self, Checking, FilterQuery, Scope, machines, panels};
 use crate::db;
-use crate::db::mail::{NewMessage, Stage, Told};
+use crate::db::mail::{NewMessage, Stage, Subscription, Told};
 use crate::lang::Lang;
 use crate::state::AppState;
 use crate::texts::mail::{self as texts, MailText, fill};
@@ -75,7 +75,7 @@ pub async fn queue(state: &AppState, now: bool) -> anyhow::Result<usize> {
         .ok_or_else(|| anyhow::anyhow!("no day before {today}"))?;
     let mut days: Vec<Day> = Vec::new();
     let mut queued = 0;
-    for reader in db::mail::subscribers(&state.db).await? {
+    for reader in db::mail::subscribers(&state.db, Subscription::Digest).await? {
         let key = format!("digest:{}:{today}", reader.id);
         if db::mail::is_queued(&state.db, &key).await? {
             continue;

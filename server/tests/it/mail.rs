@@ -14,6 +14,7 @@ on_both_databases!(
     each_account_sets_its_own_mail_and_the_change_is_audited,
     a_digest_the_server_cannot_take_waits_and_the_dashboard_says_so,
     a_digest_is_queued_once_per_account_and_day,
+    a_kms_group_dropping_under_its_threshold_is_noticed_once,
 );
 
 async fn each_account_sets_its_own_mail_and_the_change_is_audited(backend: Backend) {
@@ -85,9 +86,13 @@ async fn each_account_sets_its_own_mail_and_the_change_is_audited(backend: Backe
             email: Some("vera@example.edu".to_owned()),
             lang: Lang::En,
             digest: true,
+            alerts: false,
         })
     );
-    let subscribers = server::db::mail::subscribers(&app.state.db).await.unwrap();
+    let subscribers =
+        server::db::mail::subscribers(&app.state.db, server::db::mail::Subscription::Digest)
+            .await
+            .unwrap();
     assert_eq!(subscribers.len(), 1);
     let audit = server::db::audit::list(&app.state.db, 10).await.unwrap();
     let entry = audit
@@ -116,7 +121,7 @@ async fn each_account_sets_its_own_mail_and_the_change_is_audited(backend: Backe
     )
     .await;
     assert!(
-        server::db::mail::subscribers(&app.state.db)
+        server::db::mail::subscribers(&app.state.db, server::db::mail::Subscription::Digest)
             .await
             .unwrap()
             .is_empty()
@@ -137,6 +142,7 @@ async fn subscriber(app: &TestApp, name: &str, lang: Lang) {
         email: Some(format!("{name}@example.edu")),
         lang,
         digest: true,
+        alerts: true,
     };
     let now = app.state.now();
     assert!(
@@ -193,7 +199,11 @@ async fn a_digest_is_queued_once_per_account_and_day(backend: Backend) {
     assert_eq!(a.unwrap() + b.unwrap(), 2);
     assert_eq!(digest::queue(&app.state, true).await.unwrap(), 0);
     // The licences it told of are remembered, so tomorrow's digest does not repeat them.
-    let alice = server::db::mail::subscribers(&app.state.db).await.unwrap()[0].id;
+    let alice =
+        server::db::mail::subscribers(&app.state.db, server::db::mail::Subscription::Digest)
+            .await
+            .unwrap()[0]
+            .id;
     let told = server::db::mail::told_stages(&app.state.db, alice)
         .await
         .unwrap();
@@ -202,5 +212,46 @@ async fn a_digest_is_queued_once_per_account_and_day(backend: Backend) {
         told.iter()
             .any(|t| t.version_slug == "windows-10-enterprise" && t.stage == ended),
         "{told:?}"
+    );
+}
+
+async fn a_kms_group_dropping_under_its_threshold_is_noticed_once(backend: Backend) {
+    use server::catalog::KmsGroup;
+    use server::db::alerts::kms_dropped;
+    let app = TestApp::new(backend).await;
+    let second = app.second_instance().await;
+    let db = &app.state.db;
+    let now = app.state.now();
+    assert!(
+        !kms_dropped(db, KmsGroup::Office, true, now).await.unwrap(),
+        "the first look records"
+    );
+    assert!(
+        !kms_dropped(db, KmsGroup::Office, true, now).await.unwrap(),
+        "no change"
+    );
+    // Two portals look at once: one of them notices.
+    let (a, b) = tokio::join!(
+        kms_dropped(db, KmsGroup::Office, false, now),
+        kms_dropped(&second.state.db, KmsGroup::Office, false, now)
+    );
+    assert!(a.unwrap() ^ b.unwrap(), "exactly one notices the drop");
+    assert!(
+        !kms_dropped(db, KmsGroup::Office, false, now).await.unwrap(),
+        "still under: no news"
+    );
+    assert!(
+        !kms_dropped(db, KmsGroup::Office, true, now).await.unwrap(),
+        "back over: no alert"
+    );
+    assert!(
+        kms_dropped(db, KmsGroup::Office, false, now).await.unwrap(),
+        "under again: noticed"
+    );
+    assert!(
+        !kms_dropped(db, KmsGroup::Windows, false, now)
+            .await
+            .unwrap(),
+        "groups are apart"
     );
 }
