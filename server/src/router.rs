@@ -5,7 +5,9 @@ use axum::routing::{MethodRouter, get, post};
 
 use crate::admin::editor;
 use crate::middleware::not_found;
-use crate::routes::{api, assets, catalog, downloads, errors, health, reports, tutorials};
+use crate::routes::{
+    api, assets, calendar, catalog, downloads, errors, health, reports, tutorials,
+};
 use crate::state::AppState;
 use crate::{admin, auth, dashboard, metrics};
 
@@ -33,6 +35,8 @@ pub fn routes() -> Router<AppState> {
                 // Staff: sign-in and the pages behind it, refused when a browser says another site
         // sent the request.
         .merge(staff().into_iter().fold(Router::new(), |router, (path, methods)| router.route(path, methods)))
+        // Staff members' licence calendars, behind a secret link each (no session).
+        .route("/calendar.ics", get(calendar::get_calendar))
         // Operations: probes for load balancers and orchestrators.
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
@@ -57,6 +61,7 @@ pub fn staff() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/admin/mail",
             get(admin::mail::get_mail).post(admin::mail::post_mail),
         ),
+        ("/admin/mail/calendar", post(admin::mail::post_calendar)),
         ("/admin/metrics", get(metrics::get_metrics)),
         ("/admin", get(dashboard::page::get_dashboard)),
         ("/admin/export/{file}", get(dashboard::export::get_export)),

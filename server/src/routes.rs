@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod calendar;
 pub mod catalog;
 pub mod downloads;
 pub mod errors;

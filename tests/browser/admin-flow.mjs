@@ -3,8 +3,8 @@
 // Signs in with an account whose password was set by someone else (so the portal first
 // asks for a new one), opens the dashboard, edits Office 2016's licence term, finds the
 // new term on the public software list, creates a deployment token for a computer lab,
-// revokes the download tokens issued before today, and subscribes to the daily digest in
-// English — saving a screenshot at each step. Exits 1
+// revokes the download tokens issued before today, subscribes to the daily digest in
+// English and makes a licence calendar link — saving a screenshot at each step. Exits 1
 // naming the step that failed. It only talks to BASE_URL.
 
 import { expect, start } from './flow.mjs';
@@ -96,6 +96,9 @@ await step('mail', async () => {
   await Promise.all([page.waitForNavigation(), page.click('form.edit-form button[type=submit]')]);
   expect(await page.locator('p[role=status]').count() === 1, 'says it is saved');
   expect(await page.inputValue('#f-email') === 'it-desk@example.edu', 'keeps the address');
+  await Promise.all([page.waitForNavigation(), page.click('#calendar button[type=submit]')]);
+  const link = await page.inputValue('#calendar-link');
+  expect(/\/calendar\.ics\?key=\d+\.1\.[0-9a-f]{64}$/.test(link), `the calendar link: ${link}`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   expect(!overflow, 'no sideways scrolling');
 });

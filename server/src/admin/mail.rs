@@ -1,5 +1,6 @@
 //! `/admin/mail`: each staff member's own e-mail settings — the address, the language of
-//! the mail, and whether the daily digest and the immediate alerts come. Any signed-in account may change its own
+//! the mail, and whether the daily digest and the immediate alerts come — and its
+//! licence calendar's secret link (`routes::calendar`). Any signed-in account may change its own
 //! (viewers too: it changes nothing of the portal's); the change is audited.
 
 use askama::Template;
@@ -35,6 +36,8 @@ pub struct MailPage {
     done: bool,
     /// Why no mail goes out, or what is stuck, if anything.
     warning: Option<String>,
+    /// The account's licence calendar link, if it made one.
+    calendar: Option<String>,
 }
 
 /// The form as typed.
@@ -75,6 +78,26 @@ pub async fn get_mail(
     };
     let done = Done::parse(query.done.as_deref()).is_some();
     page(&state, &context, &staff, form, Problems::default(), done).await
+}
+
+/// The calendar form: only the session's token.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CalendarForm {
+    csrf: Secret,
+}
+
+/// `POST /admin/mail/calendar`: a new licence calendar link (the old one stops working).
+pub async fn post_calendar(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<CalendarForm>,
+) -> Result<Response> {
+    staff.check_csrf(&form.csrf)?;
+    db::accounts::renew_calendar(&state.db, &staff.username, state.now())
+        .await?
+        .ok_or(Error::SignInRequired)?;
+    Ok(super::form::done("/admin/mail", Done::Saved, "calendar"))
 }
 
 /// `POST /admin/mail`
@@ -145,6 +168,10 @@ async fn page(
             failing.last_error.as_deref(),
         )
     };
+    let calendar = match db::accounts::calendar_of(&state.db, &staff.username).await? {
+        Some((id, Some(generation))) => Some(crate::routes::calendar::link(state, id, generation)),
+        _ => None,
+    };
     Ok(MailPage {
         layout: Layout::new(state, context, Nav::Admin),
         chrome: Chrome::new(staff, "mail"),
@@ -154,5 +181,6 @@ async fn page(
         problems,
         done,
         warning,
+        calendar,
     })
 }

@@ -11,6 +11,7 @@ mod admin_edit_rules;
 mod admin_edit_settings;
 mod api;
 mod architecture;
+mod calendar;
 mod catalog;
 mod corpus;
 mod covers;
