@@ -7,12 +7,16 @@
 -- kms_alert_state whether each KMS group was activating when last looked at, so that
 -- dropping under the threshold is noticed by one portal, once. An account's licence
 -- calendar feed is signed with its calendar_generation (null: no feed); renewing the link
--- counts it up, which stops the old one.
+-- counts it up, which stops the old one. An account made by single sign-on carries its
+-- subject at the identity provider (oidc_subject) and no usable password.
 alter table users add column email text check (email is null or length(email) between 3 and 254);
 alter table users add column lang text not null default 'zh-TW' check (lang in ('zh-TW', 'en'));
 alter table users add column digest integer not null default 1 check (digest in (0, 1));
 alter table users add column alerts integer not null default 1 check (alerts in (0, 1));
 alter table users add column calendar_generation integer;
+alter table users add column oidc_subject text check (oidc_subject is null or length(oidc_subject) between 1 and 255);
+
+create unique index users_oidc_subject on users (oidc_subject);
 
 create table mail_outbox (
     id integer primary key,

@@ -10,6 +10,7 @@
 //! Origin/Sec-Fetch-Site check the admin router applies.
 
 pub mod login;
+pub mod sso;
 pub mod strength;
 pub mod throttle;
 
@@ -128,29 +129,24 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 
 /// The `Set-Cookie` value that stores `secret` for the session's whole lifetime.
 pub fn session_cookie_header(state: &AppState, secret: &str) -> String {
-    let secure = if state.config.admin.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
     let max_age = i64::from(state.config.admin.session_hours) * 3600;
-    format!(
-        "{}={secret}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
-        cookie_name(state)
-    )
+    cookie_header(state, cookie_name(state), secret, max_age)
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie_header(state: &AppState) -> String {
+    cookie_header(state, cookie_name(state), "", 0)
+}
+
+/// A `Set-Cookie` value for a staff cookie: the whole site, `HttpOnly`, `SameSite=Lax`,
+/// `Secure` unless turned off; `max_age` 0 removes it.
+pub fn cookie_header(state: &AppState, name: &str, value: &str, max_age: i64) -> String {
     let secure = if state.config.admin.secure_cookies {
         "; Secure"
     } else {
         ""
     };
-    format!(
-        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}",
-        cookie_name(state)
-    )
+    format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// The session secret from the request's cookie, if any.

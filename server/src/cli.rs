@@ -182,7 +182,7 @@ pub async fn run(config: &Config, command: AccountCommand) -> anyhow::Result<Str
 }
 
 fn check_email(text: &str) -> anyhow::Result<String> {
-    crate::mail::address(text).ok_or_else(|| {
+    crate::extract::email_address(text).ok_or_else(|| {
         anyhow::anyhow!("{text:?} is not an e-mail address (user@host, at most 254 characters)")
     })
 }

@@ -17,9 +17,11 @@ use serde::{Deserialize, Serialize};
 
 pub mod limits;
 pub mod mail;
+pub mod oidc;
 
 pub use limits::Limits;
 pub use mail::Mail;
+pub use oidc::Oidc;
 
 /// Everything the portal can be told; validated by [`Config::load`].
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -63,8 +65,10 @@ pub struct Config {
     pub helpdesk: Helpdesk,
     /// The institution's own KMS host that clients activate against.
     pub kms: Kms,
-    /// E-mail to staff (the daily digest).
+    /// E-mail to staff (the daily digest and alerts).
     pub mail: Mail,
+    /// Single sign-on for staff.
+    pub oidc: Oidc,
 }
 
 /// A campus network: a name shown in statistics and the addresses it covers.
@@ -207,6 +211,7 @@ impl Default for Config {
                 port: 1688,
             },
             mail: Mail::default(),
+            oidc: Oidc::default(),
         }
     }
 }
@@ -355,7 +360,8 @@ impl Config {
         {
             bail!("institution.vpn_url must start with https:// or http://");
         }
-        self.mail.validate()
+        self.mail.validate()?;
+        self.oidc.validate()
     }
 }
 

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod seed;
 pub mod settings;
 pub mod sign_in;
+pub mod sso;
 pub mod token_machines;
 pub mod unavailable;
 pub mod wal;

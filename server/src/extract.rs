@@ -157,3 +157,40 @@ pub fn bearer(headers: &HeaderMap) -> Result<&str, Error> {
         .filter(|t| t.starts_with("v1.") && t.len() <= protocol::config::MAX_TOKEN_BYTES)
         .ok_or(Error::Unauthorized(Refusal::Missing))
 }
+/// `text` as an address to store (trimmed), or `None` when it is not one: `user@host`,
+/// at most 254 characters, without a display name.
+pub fn email_address(text: &str) -> Option<String> {
+    let text = text.trim();
+    (text.len() <= 254 && text.parse::<lettre::Address>().is_ok()).then(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked() {
+        assert_eq!(
+            email_address(" it@example.edu "),
+            Some("it@example.edu".to_owned())
+        );
+        assert_eq!(
+            email_address("陳@例子.台灣"),
+            Some("陳@例子.台灣".to_owned())
+        );
+        for bad in [
+            "",
+            "it",
+            "it@",
+            "@example.edu",
+            "IT <it@example.edu>",
+            "a b@example.edu",
+        ] {
+            assert_eq!(email_address(bad), None, "{bad}");
+        }
+        assert_eq!(
+            email_address(&format!("{}@example.edu", "a".repeat(250))),
+            None
+        );
+    }
+}

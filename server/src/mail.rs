@@ -78,13 +78,6 @@ impl Mailer {
     }
 }
 
-/// `text` as an address to store (trimmed), or `None` when it is not one: `user@host`,
-/// at most 254 characters, without a display name.
-pub fn address(text: &str) -> Option<String> {
-    let text = text.trim();
-    (text.len() <= 254 && text.parse::<lettre::Address>().is_ok()).then(|| text.to_owned())
-}
-
 /// Starts the server's mail task: every minute, queues the day's digests once
 /// `mail.digest_hour` has come and any alerts, and delivers what is due. Does nothing
 /// while mail is off.
@@ -119,29 +112,4 @@ pub fn spawn(state: &AppState) -> anyhow::Result<()> {
         }
     });
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_are_checked() {
-        assert_eq!(
-            address(" it@example.edu "),
-            Some("it@example.edu".to_owned())
-        );
-        assert_eq!(address("陳@例子.台灣"), Some("陳@例子.台灣".to_owned()));
-        for bad in [
-            "",
-            "it",
-            "it@",
-            "@example.edu",
-            "IT <it@example.edu>",
-            "a b@example.edu",
-        ] {
-            assert_eq!(address(bad), None, "{bad}");
-        }
-        assert_eq!(address(&format!("{}@example.edu", "a".repeat(250))), None);
-    }
 }

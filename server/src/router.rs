@@ -53,6 +53,8 @@ pub fn staff() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(auth::login::get_login).post(auth::login::post_login),
         ),
         ("/admin/logout", post(auth::login::post_logout)),
+        ("/admin/login/sso", get(auth::sso::get_sso)),
+        ("/admin/login/sso/callback", get(auth::sso::get_callback)),
         (
             "/admin/password",
             get(auth::login::get_password).post(auth::login::post_password),
@@ -149,5 +151,10 @@ pub fn staff() -> Vec<(&'static str, MethodRouter<AppState>)> {
     ]
 }
 
-/// The routes that answer without a session: only signing in.
-pub const STAFF_PUBLIC: [&str; 1] = ["/admin/login"];
+/// The routes that answer without a session: only signing in (with a password, or with
+/// the campus account and back).
+pub const STAFF_PUBLIC: [&str; 3] = [
+    "/admin/login",
+    "/admin/login/sso",
+    "/admin/login/sso/callback",
+];

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 /// Starts Chromium with one page; `prefix` names the screenshots `{prefix}-{step}.png`.
-export async function start(outDir, prefix) {
+/// Console errors `ignore(message)` accepts (e.g. the status of a refusal the flow means
+/// to reach, or another site's page) are not problems.
+export async function start(outDir, prefix, ignore = () => false) {
   mkdirSync(outDir, { recursive: true });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -19,7 +21,9 @@ export async function start(outDir, prefix) {
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !ignore(m)) problems.push(`console: ${m.text()}`);
+  });
 
   async function step(name, action) {
     try {

@@ -23,4 +23,5 @@ mod operations;
 mod portal;
 mod repository;
 mod signing;
+mod sso;
 mod whole_loop;

@@ -113,7 +113,7 @@ pub async fn post_mail(
     let email = match typed.email.trim() {
         "" => None,
         text => {
-            let address = crate::mail::address(text);
+            let address = crate::extract::email_address(text);
             if address.is_none() {
                 problems.add("email", t.problem_email);
             }

@@ -56,6 +56,33 @@ pub struct LoginPage {
     layout: Layout,
     username: String,
     problem: Option<String>,
+    /// The campus sign-in button's words, when single sign-on is set up.
+    sso: Option<String>,
+    /// Whether the portal's own passwords sign in.
+    passwords: bool,
+}
+
+impl LoginPage {
+    /// The sign-in page with `username` filled in and `problem` said.
+    pub fn new(
+        state: &AppState,
+        context: &PageContext,
+        username: String,
+        problem: Option<String>,
+    ) -> LoginPage {
+        let oidc = &state.config.oidc;
+        let t = crate::texts::admin::text(context.lang);
+        LoginPage {
+            layout: Layout::new(state, context, Nav::Admin),
+            username,
+            problem,
+            sso: oidc.enabled().then(|| {
+                let label = context.lang.pick(&oidc.label_zh, &oidc.label_en);
+                t.sso_button.replace("{label}", label)
+            }),
+            passwords: oidc.passwords,
+        }
+    }
 }
 
 /// The password page.
@@ -70,11 +97,7 @@ pub struct PasswordPage {
 
 /// `GET /admin/login`
 pub async fn get_login(State(state): State<AppState>, context: PageContext) -> LoginPage {
-    LoginPage {
-        layout: Layout::new(&state, &context, Nav::Admin),
-        username: String::new(),
-        problem: None,
-    }
+    LoginPage::new(&state, &context, String::new(), None)
 }
 
 /// `POST /admin/login`
@@ -87,13 +110,13 @@ pub async fn post_login(
     let t = crate::texts::admin::text(context.lang);
     let username = form.username.trim().to_ascii_lowercase();
     let refuse = |problem: &str, status: StatusCode| {
-        let page = LoginPage {
-            layout: Layout::new(&state, &context, Nav::Admin),
-            username: username.chars().take(64).collect(),
-            problem: Some(problem.to_owned()),
-        };
+        let name = username.chars().take(64).collect();
+        let page = LoginPage::new(&state, &context, name, Some(problem.to_owned()));
         Ok((status, page).into_response())
     };
+    if !state.config.oidc.passwords {
+        return refuse(t.passwords_off, StatusCode::FORBIDDEN);
+    }
     let claimed = match Attempt::new(&username, client).claim(&state).await? {
         Ok(claimed) => claimed,
         Err(wait) => {
@@ -290,13 +313,13 @@ pub async fn post_password(
     )
 }
 
-fn old_session(context: &PageContext, state: &AppState) -> Option<String> {
+pub fn old_session(context: &PageContext, state: &AppState) -> Option<String> {
     context
         .cookie(auth::cookie_name(state))
         .map(|secret| auth::hash_session(&secret))
 }
 
-fn with_cookie(mut response: Response, cookie: &str) -> Result<Response> {
+pub fn with_cookie(mut response: Response, cookie: &str) -> Result<Response> {
     let value = HeaderValue::from_str(cookie).map_err(|e| Error::Internal(e.into()))?;
     response.headers_mut().append(header::SET_COOKIE, value);
     response
