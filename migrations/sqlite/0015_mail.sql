@@ -8,7 +8,9 @@
 -- dropping under the threshold is noticed by one portal, once. An account's licence
 -- calendar feed is signed with its calendar_generation (null: no feed); renewing the link
 -- counts it up, which stops the old one. An account made by single sign-on carries its
--- subject at the identity provider (oidc_subject) and no usable password.
+-- subject at the identity provider (oidc_subject) and no usable password. A download
+-- made after a campus sign-in keeps the person's pseudonym (an HMAC of the subject),
+-- never a name, for the per-person limit.
 alter table users add column email text check (email is null or length(email) between 3 and 254);
 alter table users add column lang text not null default 'zh-TW' check (lang in ('zh-TW', 'en'));
 alter table users add column digest integer not null default 1 check (digest in (0, 1));
@@ -17,6 +19,9 @@ alter table users add column calendar_generation integer;
 alter table users add column oidc_subject text check (oidc_subject is null or length(oidc_subject) between 1 and 255);
 
 create unique index users_oidc_subject on users (oidc_subject);
+
+alter table downloads add column person text check (person is null or length(person) = 32);
+create index downloads_person on downloads (person, created_at) where person is not null;
 
 create table mail_outbox (
     id integer primary key,

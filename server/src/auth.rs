@@ -9,6 +9,7 @@
 //! carries the session's CSRF token, compared in constant time, on top of the
 //! Origin/Sec-Fetch-Site check the admin router applies.
 
+pub mod downloader;
 pub mod login;
 pub mod sso;
 pub mod strength;

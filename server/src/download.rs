@@ -17,13 +17,15 @@ use crate::error::{Error, Result};
 use crate::network::Network;
 use crate::state::AppState;
 
-/// Issues a download of the version `row` to a client on `network`: a token valid for
+/// Issues a download of the version `row` to a client on `network` (signed in as the
+/// pseudonym `person`, when downloads need a sign-in): a token valid for
 /// `download_token_days`, the zip carrying it, and the download recorded (through the
 /// report writer, so that a token is known before its first report can arrive).
 pub async fn issue(
     state: &AppState,
     row: &VersionRow,
     network: &Network,
+    person: Option<&str>,
     prepared: &Prepared,
 ) -> Result<Zip> {
     let slug = row.version.slug.as_str();
@@ -40,6 +42,7 @@ pub async fn issue(
             created_at: now,
             expires_at,
             day: state.local_date(now),
+            person: person.map(str::to_owned),
         })
         .await?;
     tracing::info!(download.version = %slug, download.network = %network.label, bytes = zip.len(), "served an activator download");

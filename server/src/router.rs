@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
             "/download/{slug}",
             get(downloads::get_download).head(downloads::head_download),
         )
+        // With oidc.downloads: the campus sign-in before a download.
+        .route("/download/{slug}/sign-in", get(auth::sso::get_download_sign_in))
         // Public JSON API.
                 .route("/api/v1/catalog", get(api::get_catalog))
         .route("/openapi.json", get(crate::openapi::get_openapi))

@@ -53,3 +53,17 @@ export async function start(outDir, prefix, ignore = () => false) {
 export function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
+
+/// At the test OpenID provider's pages (oidc-provider.mjs): signs in as `account`, consents
+/// the first time, and waits until the browser is back at `base` — or, when `download`
+/// is given, until that download starts.
+export async function signInAtProvider(page, account, base, download = null) {
+  await page.fill('input[name=login]', account);
+  await page.fill('input[name=password]', 'any password the test provider takes');
+  await Promise.all([page.waitForNavigation().catch(() => {}), page.click('button[type=submit]')]);
+  const back = download ?? page.waitForURL((url) => url.href.startsWith(base), { timeout: 15000 });
+  if (!page.url().startsWith(base)) {
+    await Promise.all([back, page.click('button[type=submit]')]);
+  }
+  return back;
+}

@@ -15,12 +15,13 @@ if (!portArg || !clientId || !clientSecret || !redirectUri) {
 }
 const port = Number(portArg);
 
-// The campus directory: who is in which group.
+// The campus directory: who is in which group, and their affiliation.
 const GROUPS = {
   'it.alice': ['it-staff'],
   'it.vera': ['it-helpdesk'],
   'student.sam': ['students'],
 };
+const AFFILIATION = { 'it.alice': 'staff', 'it.vera': 'staff', 'student.sam': 'student', 'guest.gus': 'guest' };
 
 const provider = new Provider(`http://127.0.0.1:${port}`, {
   clients: [{
@@ -34,7 +35,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
   pkce: { required: () => true },
   claims: {
     openid: ['sub'],
-    profile: ['name', 'preferred_username', 'groups'],
+    profile: ['name', 'preferred_username', 'groups', 'affiliation'],
     email: ['email', 'email_verified'],
   },
   // The claims of the scopes asked for go into the ID token too.
@@ -52,6 +53,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
           email: `${id}@example.edu`,
           email_verified: true,
           groups: GROUPS[id] ?? [],
+          affiliation: AFFILIATION[id] ?? 'guest',
         };
       },
     };

@@ -6,7 +6,7 @@
 // `refused` (the sign-in page again, status 403, saying why). A screenshot at each step
 // ({ACCOUNT}-{step}.png). Exits 1 naming the step that failed.
 
-import { expect, start } from './flow.mjs';
+import { expect, signInAtProvider, start } from './flow.mjs';
 
 const [baseArg, outDir, account, expected] = process.argv.slice(2);
 if (!baseArg || !outDir || !account || !['admin', 'viewer', 'refused'].includes(expected)) {
@@ -30,16 +30,7 @@ await step('login-page', async () => {
 });
 
 await step('provider', async () => {
-  await page.fill('input[name=login]', account);
-  await page.fill('input[name=password]', 'any password the test provider takes');
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  // The consent page, the first time this account signs in to this client.
-  if (!page.url().startsWith(base)) {
-    await Promise.all([
-      page.waitForURL((url) => url.href.startsWith(base), { timeout: 15000 }),
-      page.click('button[type=submit]'),
-    ]);
-  }
+  await signInAtProvider(page, account, base);
   expect(page.url().startsWith(base), `back at the portal: ${page.url()}`);
 });
 

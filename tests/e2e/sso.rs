@@ -1,7 +1,8 @@
 //! Single sign-on through a real OpenID provider: the npm package `oidc-provider` on
 //! loopback (`tests/browser/oidc-provider.mjs`), the real portal, and Chromium walking the
 //! whole redirect flow (`tests/browser/sso-flow.mjs`) for an admin, a viewer and an
-//! account the portal must refuse.
+//! account the portal must refuse; and downloads behind the same sign-in
+//! (`tests/browser/download-flow.mjs`).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -66,12 +67,14 @@ fn start_provider(port: u16, redirect_uri: &str) -> Provider {
     provider
 }
 
-fn flow(portal: &Portal, account: &str, expected: &str) {
+/// Runs `script` (`node SCRIPT BASE_URL OUT_DIR ACCOUNT EXPECTED`) and checks it passed
+/// each of `steps`.
+fn flow(script: &str, portal: &Portal, account: &str, expected: &str, steps: &[&str]) {
     let out_dir = target_dir().join("screenshots");
     std::fs::create_dir_all(&out_dir).unwrap();
     let output = node(&workspace_root().join("tests/browser"))
         .args([
-            "sso-flow.mjs",
+            script,
             &portal.base_url(),
             &out_dir.display().to_string(),
             account,
@@ -83,10 +86,10 @@ fn flow(portal: &Portal, account: &str, expected: &str) {
         + &String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "{account} ({expected}):\n{log}\n{:?}",
+        "{script} {account} ({expected}):\n{log}\n{:?}",
         portal.log_lines()
     );
-    for step in ["login-page", "provider", "landing"] {
+    for step in steps {
         assert!(
             log.contains(&format!("ok   {step}")),
             "{account}: {step}:\n{log}"
@@ -94,30 +97,45 @@ fn flow(portal: &Portal, account: &str, expected: &str) {
     }
 }
 
-#[test]
-fn campus_accounts_sign_in_with_their_role_and_others_are_refused() {
+/// A portal whose campus sign-in is a fresh provider, with `env` besides.
+fn with_provider(env: &[(&str, &str)]) -> (Portal, Provider) {
     let (portal_port, provider_port) = (free_port(), free_port());
     let base = format!("http://127.0.0.1:{portal_port}");
-    let _provider = start_provider(provider_port, &format!("{base}/admin/login/sso/callback"));
-    let portal = Portal::start(
-        PortalOptions::new()
-            .env("PORTAL_BIND", format!("127.0.0.1:{portal_port}"))
-            .env("PORTAL_PUBLIC_URL", &base)
-            .env("PORTAL_ADMIN__SECURE_COOKIES", "false")
-            .env(
-                "PORTAL_OIDC__ISSUER_URL",
-                format!("http://127.0.0.1:{provider_port}"),
-            )
-            .env("PORTAL_OIDC__CLIENT_ID", CLIENT_ID)
-            .env("PORTAL_OIDC__CLIENT_SECRET", CLIENT_SECRET)
-            .env("PORTAL_OIDC__ADMIN_VALUES", "[\"it-staff\"]")
-            .env("PORTAL_OIDC__VIEWER_VALUES", "[\"it-helpdesk\"]"),
+    let provider = start_provider(provider_port, &format!("{base}/admin/login/sso/callback"));
+    let mut options = PortalOptions::new()
+        .env("PORTAL_BIND", format!("127.0.0.1:{portal_port}"))
+        .env("PORTAL_PUBLIC_URL", &base)
+        .env("PORTAL_ADMIN__SECURE_COOKIES", "false")
+        .env(
+            "PORTAL_OIDC__ISSUER_URL",
+            format!("http://127.0.0.1:{provider_port}"),
+        )
+        .env("PORTAL_OIDC__CLIENT_ID", CLIENT_ID)
+        .env("PORTAL_OIDC__CLIENT_SECRET", CLIENT_SECRET)
+        .env("PORTAL_OIDC__ADMIN_VALUES", "[\"it-staff\"]")
+        .env("PORTAL_OIDC__VIEWER_VALUES", "[\"it-helpdesk\"]");
+    for (key, value) in env {
+        options = options.env(*key, *value);
+    }
+    (Portal::start(options), provider)
+}
+
+const STAFF_STEPS: [&str; 3] = ["login-page", "provider", "landing"];
+
+#[test]
+fn campus_accounts_sign_in_with_their_role_and_others_are_refused() {
+    let (portal, _provider) = with_provider(&[]);
+    flow("sso-flow.mjs", &portal, "it.alice", "admin", &STAFF_STEPS);
+    flow("sso-flow.mjs", &portal, "it.vera", "viewer", &STAFF_STEPS);
+    flow(
+        "sso-flow.mjs",
+        &portal,
+        "student.sam",
+        "refused",
+        &STAFF_STEPS,
     );
-    flow(&portal, "it.alice", "admin");
-    flow(&portal, "it.vera", "viewer");
-    flow(&portal, "student.sam", "refused");
     // A second sign-in finds the same account.
-    flow(&portal, "it.alice", "admin");
+    flow("sso-flow.mjs", &portal, "it.alice", "admin", &STAFF_STEPS);
 
     let database = portal.database_url();
     assert_eq!(
@@ -147,4 +165,52 @@ fn campus_accounts_sign_in_with_their_role_and_others_are_refused() {
         ),
         2
     );
+}
+
+#[test]
+fn downloads_need_a_covered_campus_account_and_keep_only_a_pseudonym() {
+    let stand_in = env!("CARGO_MANIFEST_DIR").to_owned() + "/Cargo.toml";
+    let (portal, _provider) = with_provider(&[
+        ("PORTAL_ACTIVATOR_EXE", stand_in.as_str()),
+        ("PORTAL_OIDC__DOWNLOADS", "true"),
+        ("PORTAL_OIDC__DOWNLOAD_CLAIM", "affiliation"),
+        ("PORTAL_OIDC__DOWNLOAD_VALUES", "[\"student\", \"staff\"]"),
+        ("PORTAL_OIDC__DOWNLOADS_PER_PERSON_PER_DAY", "2"),
+    ]);
+    // Without a sign-in, a download is a redirect to it.
+    let anonymous = portal.get("/download/office-2019-proplus");
+    assert_eq!(anonymous.status, 303);
+    assert_eq!(
+        anonymous.header("location"),
+        Some("/download/office-2019-proplus/sign-in")
+    );
+    flow(
+        "download-flow.mjs",
+        &portal,
+        "student.sam",
+        "downloads",
+        &[
+            "to-provider",
+            "first-download",
+            "second-download",
+            "over-the-limit",
+        ],
+    );
+    flow(
+        "download-flow.mjs",
+        &portal,
+        "guest.gus",
+        "refused",
+        &["to-provider", "refused"],
+    );
+
+    let database = portal.database_url();
+    let people = strings(&database, "select distinct person from downloads");
+    assert_eq!(people.len(), 1, "one person downloaded: {people:?}");
+    assert_eq!(people[0].len(), 32);
+    assert!(
+        people[0].bytes().all(|b| b.is_ascii_hexdigit()),
+        "a pseudonym, not a name"
+    );
+    assert_eq!(scalar(&database, "select count(*) from downloads"), 2);
 }

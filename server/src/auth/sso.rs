@@ -48,10 +48,51 @@ pub struct CallbackQuery {
     error: Option<String>,
 }
 
+/// Where a campus sign-in leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The staff pages.
+    Staff,
+    /// The download of this version (a slug), when downloads need a sign-in.
+    Download(String),
+}
+
+impl Target {
+    fn encode(&self) -> String {
+        match self {
+            Target::Staff => "staff".to_owned(),
+            Target::Download(slug) => format!("download:{slug}"),
+        }
+    }
+
+    fn decode(text: &str) -> Option<Target> {
+        match text.strip_prefix("download:") {
+            Some(slug) => crate::extract::is_slug(slug).then(|| Target::Download(slug.to_owned())),
+            None => (text == "staff").then_some(Target::Staff),
+        }
+    }
+}
+
 /// `GET /admin/login/sso`: to the provider.
 pub async fn get_sso(State(state): State<AppState>) -> Result<Response> {
+    start(&state, &Target::Staff).await
+}
+
+/// `GET /download/{slug}/sign-in`: to the provider, then back to the download.
+pub async fn get_download_sign_in(
+    State(state): State<AppState>,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+) -> Result<Response> {
+    if !state.config.oidc.downloads || !crate::extract::is_slug(&slug) {
+        return Err(Error::NotFound);
+    }
+    start(&state, &Target::Download(slug)).await
+}
+
+/// Sends the browser to the provider, to come back to `target`.
+async fn start(state: &AppState, target: &Target) -> Result<Response> {
     let http = http().map_err(failed)?;
-    let client = client(&state, &http).await.map_err(failed)?;
+    let client = client(state, &http).await.map_err(failed)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf, nonce) = client
         .authorize_url(
@@ -65,15 +106,16 @@ pub async fn get_sso(State(state): State<AppState>) -> Result<Response> {
         .url();
     let expires = (state.now() + PENDING).unix_timestamp();
     let pending = format!(
-        "{}.{}.{}.{expires}",
+        "{}.{}.{}.{expires}.{}",
         csrf.secret(),
         nonce.secret(),
-        verifier.secret()
+        verifier.secret(),
+        target.encode()
     );
     let cookie = format!("{pending}.{}", state.tokens.sign(PURPOSE, &pending));
     with_cookie(
         Redirect::to(url.as_str()).into_response(),
-        &pending_cookie(&state, &cookie, PENDING.whole_seconds()),
+        &pending_cookie(state, &cookie, PENDING.whole_seconds()),
     )
 }
 
@@ -94,7 +136,7 @@ pub async fn get_callback(
     let pending = context
         .cookie(pending_name(&state))
         .and_then(|cookie| open_pending(&state, &cookie));
-    let (Some((csrf, nonce, verifier)), Some(code), Some(returned), None) =
+    let (Some((csrf, nonce, verifier, target)), Some(code), Some(returned), None) =
         (pending, query.code, query.state, query.error)
     else {
         return refuse(t.sso_failed.to_owned(), StatusCode::BAD_REQUEST);
@@ -113,7 +155,13 @@ pub async fn get_callback(
         .name
         .clone()
         .unwrap_or_else(|| claims.subject.clone());
-    let Some(role) = role_of(&state, &claims.groups) else {
+    if let Target::Download(slug) = target {
+        let values = claims.values(&state.config.oidc.download_claim);
+        let response =
+            super::downloader::signed_in(&state, &context, &claims.subject, &name, &values, &slug)?;
+        return with_cookie(response, &pending_cookie(&state, "", 0));
+    }
+    let Some(role) = role_of(&state, &claims.values(&state.config.oidc.role_claim)) else {
         let details = serde_json::json!({ "via": "sso", "subject": claims.subject });
         db::audit::audit_account(
             &state.db,
@@ -168,8 +216,22 @@ struct Claims {
     subject: String,
     name: Option<String>,
     email: Option<String>,
-    /// The values of `oidc.role_claim`.
-    groups: Vec<String>,
+    /// The whole (verified) payload, for the configured claims.
+    payload: serde_json::Value,
+}
+
+impl Claims {
+    /// The values of `claim`: a string, or a list of strings.
+    fn values(&self, claim: &str) -> Vec<String> {
+        match &self.payload[claim] {
+            serde_json::Value::String(one) => vec![one.clone()],
+            serde_json::Value::Array(many) => many
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The client the provider's discovery document describes.
@@ -240,14 +302,6 @@ async fn verify(
         .transpose()?
         .unwrap_or_default();
     let payload: serde_json::Value = serde_json::from_slice(&payload)?;
-    let groups = match &payload[state.config.oidc.role_claim.as_str()] {
-        serde_json::Value::String(one) => vec![one.clone()],
-        serde_json::Value::Array(many) => many
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    };
     Ok(Claims {
         subject: claims.subject().as_str().to_owned(),
         name: claims
@@ -255,7 +309,7 @@ async fn verify(
             .map(|n| n.as_str().to_owned())
             .or_else(|| claims.email().map(|e| e.as_str().to_owned())),
         email: claims.email().map(|e| e.as_str().to_owned()),
-        groups,
+        payload,
     })
 }
 
@@ -286,19 +340,31 @@ fn pending_cookie(state: &AppState, value: &str, max_age: i64) -> String {
     auth::cookie_header(state, pending_name(state), value, max_age)
 }
 
-/// The state, nonce and PKCE verifier of a pending sign-in's cookie, if its signature
-/// holds and it has not expired.
-fn open_pending(state: &AppState, cookie: &str) -> Option<(String, String, String)> {
+/// The state, nonce, PKCE verifier and target of a pending sign-in's cookie, if its
+/// signature holds and it has not expired.
+fn open_pending(state: &AppState, cookie: &str) -> Option<(String, String, String, Target)> {
     let (pending, signature) = cookie.rsplit_once('.')?;
     if pending.len() > 400 || !state.tokens.signed(PURPOSE, pending, signature) {
         return None;
     }
     let mut parts = pending.split('.');
-    let (csrf, nonce, verifier, expires) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (csrf, nonce, verifier, expires, target) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
     let expires: i64 = expires.parse().ok()?;
-    (expires >= state.now().unix_timestamp())
-        .then(|| (csrf.to_owned(), nonce.to_owned(), verifier.to_owned()))
+    if parts.next().is_some() || expires < state.now().unix_timestamp() {
+        return None;
+    }
+    Some((
+        csrf.to_owned(),
+        nonce.to_owned(),
+        verifier.to_owned(),
+        Target::decode(target)?,
+    ))
 }
 
 /// A failure to reach the provider, as the page shows it.

@@ -120,6 +120,7 @@ async fn store(state: &AppState, plan: reports::Plan) -> anyhow::Result<(u64, u6
             created_at: plan.downloaded_at,
             expires_at,
             day: state.local_date(plan.downloaded_at),
+            person: None,
         },
     )
     .await

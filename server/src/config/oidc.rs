@@ -34,6 +34,14 @@ pub struct Oidc {
     pub viewer_values: Vec<String>,
     /// Whether the portal's own passwords still sign in beside the campus sign-in.
     pub passwords: bool,
+    /// Whether a download needs a campus sign-in first (through the same provider).
+    pub downloads: bool,
+    /// The claim that says who may download, e.g. `affiliation` or `groups`…
+    pub download_claim: String,
+    /// …and its values that may, e.g. `["student", "staff", "faculty"]`.
+    pub download_values: Vec<String>,
+    /// Downloads one person may make in 24 hours.
+    pub downloads_per_person_per_day: u32,
 }
 
 impl Default for Oidc {
@@ -48,6 +56,10 @@ impl Default for Oidc {
             admin_values: Vec::new(),
             viewer_values: Vec::new(),
             passwords: true,
+            downloads: false,
+            download_claim: "affiliation".to_owned(),
+            download_values: Vec::new(),
+            downloads_per_person_per_day: 5,
         }
     }
 }
@@ -64,8 +76,19 @@ impl Oidc {
             if !self.passwords {
                 bail!("oidc.passwords = false needs oidc.issuer_url: nobody could sign in");
             }
+            if self.downloads {
+                bail!("oidc.downloads = true needs oidc.issuer_url: nobody could download");
+            }
             return Ok(());
         };
+        if self.downloads
+            && (self.download_claim.trim().is_empty() || self.download_values.is_empty())
+        {
+            bail!("oidc.downloads = true needs oidc.download_claim and oidc.download_values");
+        }
+        if self.downloads_per_person_per_day == 0 {
+            bail!("oidc.downloads_per_person_per_day must be at least 1");
+        }
         let loopback = ["http://127.", "http://[::1]", "http://localhost"]
             .iter()
             .any(|prefix| issuer.starts_with(prefix));
@@ -129,5 +152,15 @@ mod tests {
             ..Oidc::default()
         };
         assert!(off.validate().is_err(), "no way to sign in at all");
+        let downloads = Oidc {
+            downloads: true,
+            ..Oidc::default()
+        };
+        assert!(downloads.validate().is_err(), "downloads need the provider");
+        let mut oidc = set_up("https://idp.example.edu");
+        oidc.downloads = true;
+        assert!(oidc.validate().is_err(), "and the values that may");
+        oidc.download_values = vec!["student".to_owned()];
+        assert!(oidc.validate().is_ok());
     }
 }

@@ -30,6 +30,8 @@ pub struct NewDownload<'a> {
     pub expires_at: OffsetDateTime,
     /// The day in the institution's time zone.
     pub day: Date,
+    /// The pseudonym of the person who signed in to download, when sign-in is required.
+    pub person: Option<&'a str>,
 }
 
 /// A download to record, owning its values so that it can wait for the group commit.
@@ -47,6 +49,8 @@ pub struct Download {
     pub expires_at: OffsetDateTime,
     /// The day in the institution's time zone.
     pub day: Date,
+    /// The downloader's pseudonym, when sign-in is required.
+    pub person: Option<String>,
 }
 
 /// Records a download and counts it, in one transaction.
@@ -65,9 +69,9 @@ pub async fn record_batch(db: &Db, downloads: &[Download]) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
     for chunk in chunks(downloads) {
         let sql = format!(
-            "insert into downloads (token_id, version_slug, network, created_at, expires_at)
+            "insert into downloads (token_id, version_slug, network, created_at, expires_at, person)
              values {}",
-            values_list(&tx, 5, chunk.len())
+            values_list(&tx, 6, chunk.len())
         );
         with_tx!(&mut tx, conn => {
             let mut query = sqlx::query(&sql);
@@ -77,7 +81,8 @@ pub async fn record_batch(db: &Db, downloads: &[Download]) -> sqlx::Result<()> {
                     .bind(&d.version_slug)
                     .bind(&d.network)
                     .bind(d.created_at)
-                    .bind(d.expires_at);
+                    .bind(d.expires_at)
+                    .bind(&d.person);
             }
             query.execute(&mut *conn).await?;
         });
@@ -200,6 +205,22 @@ impl From<&NewDownload<'_>> for Download {
             created_at: d.created_at,
             expires_at: d.expires_at,
             day: d.day,
+            person: d.person.map(str::to_owned),
         }
     }
+}
+
+/// Downloads the person `person` (a pseudonym) made since `since`, and the oldest of
+/// them.
+pub async fn by_person_since(
+    db: &Db,
+    person: &str,
+    since: OffsetDateTime,
+) -> sqlx::Result<(i64, Option<OffsetDateTime>)> {
+    const COUNT: &str = "select count(*) from downloads where person = $1 and created_at >= $2";
+    const OLDEST: &str = "select created_at from downloads where person = $1 and created_at >= $2
+                          order by created_at limit 1";
+    let n: i64 = with_pool!(db, pool => sqlx::query_scalar(COUNT).bind(person).bind(since).fetch_one(pool).await)?;
+    let oldest: Option<OffsetDateTime> = with_pool!(db, pool => sqlx::query_scalar(OLDEST).bind(person).bind(since).fetch_optional(pool).await)?;
+    Ok((n, oldest))
 }

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::bundle::Prepared;
 use crate::calendar::DateView;
@@ -39,19 +39,22 @@ pub struct ClosedPage {
     ended: Option<DateView>,
 }
 
-/// Whether a download may be served: the version's row, the client's network and the
-/// prepared executable; or the page that answers instead (closed, off campus).
+/// Whether a download may be served: the version's row, the client's network, the
+/// signed-in downloader's pseudonym (when downloads need a sign-in) and the prepared
+/// executable; or the page that answers instead (closed, off campus, sign in first).
 enum Admission {
     Serve {
         row: std::sync::Arc<VersionRow>,
         network: crate::network::Network,
+        person: Option<String>,
         prepared: std::sync::Arc<Prepared>,
     },
     Instead(Response),
 }
 
 /// What `GET` and `HEAD` both check before a download: the version offers one now, the
-/// client is on campus, and the executable is built.
+/// client is on campus, it signed in when downloads need that, and the executable is
+/// built.
 async fn admit(
     state: &AppState,
     context: &PageContext,
@@ -101,6 +104,18 @@ async fn admit(
             (StatusCode::FORBIDDEN, page).into_response(),
         ));
     }
+    // When downloads need a campus sign-in: who, as a pseudonym; or off to sign in.
+    let person = if state.config.oidc.downloads {
+        match crate::auth::downloader::person(state, context) {
+            Some(person) => Some(person),
+            None => {
+                let sign_in = format!("/download/{slug}/sign-in");
+                return Ok(Admission::Instead(Redirect::to(&sign_in).into_response()));
+            }
+        }
+    } else {
+        None
+    };
     let prepared = state
         .bundles
         .ready()
@@ -109,6 +124,7 @@ async fn admit(
     Ok(Admission::Serve {
         row,
         network,
+        person,
         prepared,
     })
 }
@@ -144,19 +160,39 @@ pub async fn get_download(
     ClientAddr(client): ClientAddr,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    let (row, network, prepared) = match admit(&state, &context, client, &slug).await? {
+    let (row, network, person, prepared) = match admit(&state, &context, client, &slug).await? {
         Admission::Instead(page) => return Ok(page),
         Admission::Serve {
             row,
             network,
+            person,
             prepared,
-        } => (row, network, prepared),
+        } => (row, network, person, prepared),
     };
     state
         .limiters
         .downloads_per_network
         .admit(&network.label, std::time::Instant::now())?;
-
-    let zip = download::issue(&state, &row, &network, &prepared).await?;
+    if let Some(person) = &person {
+        per_person(&state, person).await?;
+    }
+    let zip = download::issue(&state, &row, &network, person.as_deref(), &prepared).await?;
     download::attachment(zip, &format!("activator-{slug}.zip"))
+}
+
+/// Refuses a download beyond `oidc.downloads_per_person_per_day` in the last 24 hours,
+/// saying when the oldest of them leaves the window.
+async fn per_person(state: &AppState, person: &str) -> Result<()> {
+    let now = state.now();
+    let since = now - time::Duration::days(1);
+    let (n, oldest) = crate::db::downloads::by_person_since(&state.db, person, since).await?;
+    if n < i64::from(state.config.oidc.downloads_per_person_per_day) {
+        return Ok(());
+    }
+    let free_at = oldest.unwrap_or(now) + time::Duration::days(1);
+    Err(Error::TooManyRequests {
+        retry_after_secs: u64::try_from((free_at - now).whole_seconds())
+            .unwrap_or(0)
+            .max(1),
+    })
 }

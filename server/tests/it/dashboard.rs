@@ -119,6 +119,7 @@ async fn record_download(
             created_at: at,
             expires_at,
             day: app.state.local_date(at),
+            person: None,
         },
     )
     .await
