@@ -6,6 +6,7 @@
 //! [`crate::router::staff`], which a test walks so that none can be added without the
 //! checks. Sign-in is [`crate::auth`]'s, the dashboard [`crate::dashboard`]'s.
 
+pub mod accounts;
 pub mod audit;
 pub mod catalogue;
 pub mod deployments;

@@ -66,6 +66,11 @@ pub fn staff() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(admin::mail::get_mail).post(admin::mail::post_mail),
         ),
         ("/admin/mail/calendar", post(admin::mail::post_calendar)),
+        ("/admin/accounts", get(admin::accounts::get_accounts)),
+        (
+            "/admin/accounts/{username}",
+            get(admin::mail::get_account).post(admin::mail::post_account),
+        ),
         ("/admin/metrics", get(metrics::get_metrics)),
         ("/admin", get(dashboard::page::get_dashboard)),
         ("/admin/export/{file}", get(dashboard::export::get_export)),

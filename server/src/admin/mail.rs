@@ -6,7 +6,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -38,6 +38,11 @@ pub struct MailPage {
     warning: Option<String>,
     /// The account's licence calendar link, if it made one.
     calendar: Option<String>,
+    /// Another account an admin is setting, or `None` for one's own.
+    account: Option<String>,
+    heading: String,
+    /// Where the form posts.
+    action: String,
 }
 
 /// The form as typed.
@@ -66,18 +71,72 @@ pub async fn get_mail(
     staff: Staff,
     Query(query): Query<PageQuery>,
 ) -> Result<MailPage> {
-    let contact = db::mail::contact(&state.db, &staff.username)
+    let form = load_form(&state, &staff.username)
         .await?
         .ok_or(Error::SignInRequired)?;
-    let form = MailForm {
-        csrf: Secret::default(),
-        email: contact.email.unwrap_or_default(),
-        lang: contact.lang.tag().to_owned(),
-        digest: contact.digest.then(|| "on".to_owned()),
-        alerts: contact.alerts.then(|| "on".to_owned()),
-    };
     let done = Done::parse(query.done.as_deref()).is_some();
-    page(&state, &context, &staff, form, Problems::default(), done).await
+    page(
+        &state,
+        &context,
+        &staff,
+        None,
+        form,
+        Problems::default(),
+        done,
+    )
+    .await
+}
+
+/// `GET /admin/accounts/{username}`: an admin sets another account's mail.
+pub async fn get_account(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Path(username): Path<String>,
+) -> Result<MailPage> {
+    staff.require_admin()?;
+    let form = load_form(&state, &username).await?.ok_or(Error::NotFound)?;
+    page(
+        &state,
+        &context,
+        &staff,
+        Some(username),
+        form,
+        Problems::default(),
+        false,
+    )
+    .await
+}
+
+/// `POST /admin/accounts/{username}`
+pub async fn post_account(
+    State(state): State<AppState>,
+    context: PageContext,
+    staff: Staff,
+    Path(username): Path<String>,
+    Form(typed): Form<MailForm>,
+) -> Result<Response> {
+    super::form::allow_change(&staff, &typed.csrf)?;
+    if load_form(&state, &username).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    save(&state, &context, &staff, Some(username), typed).await
+}
+
+/// The form filled from `username`'s settings; `None` when there is no such account.
+async fn load_form(state: &AppState, username: &str) -> Result<Option<MailForm>> {
+    if !crate::auth::valid_username(username) {
+        return Ok(None);
+    }
+    Ok(db::mail::contact(&state.db, username)
+        .await?
+        .map(|contact| MailForm {
+            csrf: Secret::default(),
+            email: contact.email.unwrap_or_default(),
+            lang: contact.lang.tag().to_owned(),
+            digest: contact.digest.then(|| "on".to_owned()),
+            alerts: contact.alerts.then(|| "on".to_owned()),
+        }))
 }
 
 /// The calendar form: only the session's token.
@@ -108,6 +167,17 @@ pub async fn post_mail(
     Form(typed): Form<MailForm>,
 ) -> Result<Response> {
     staff.check_csrf(&typed.csrf)?;
+    save(&state, &context, &staff, None, typed).await
+}
+
+/// Checks and stores the form for `account` (`None`: the signed-in one's own).
+async fn save(
+    state: &AppState,
+    context: &PageContext,
+    staff: &Staff,
+    account: Option<String>,
+    typed: MailForm,
+) -> Result<Response> {
     let t = texts::text(context.lang);
     let mut problems = Problems::default();
     let email = match typed.email.trim() {
@@ -125,7 +195,7 @@ pub async fn post_mail(
         problems.add("lang", t.problem_lang);
     }
     let (Some(lang), true) = (lang, problems.is_empty()) else {
-        let page = page(&state, &context, &staff, typed, problems, false).await?;
+        let page = page(state, context, staff, account, typed, problems, false).await?;
         return super::form::refused(page);
     };
     let contact = Contact {
@@ -134,24 +204,21 @@ pub async fn post_mail(
         digest: typed.digest.is_some(),
         alerts: typed.alerts.is_some(),
     };
-    if !db::mail::set_contact(
-        &state.db,
-        &staff.username,
-        &contact,
-        &staff.username,
-        state.now(),
-    )
-    .await?
-    {
-        return Err(Error::SignInRequired);
+    let whose = account.as_deref().unwrap_or(&staff.username);
+    if !db::mail::set_contact(&state.db, whose, &contact, &staff.username, state.now()).await? {
+        return Err(Error::NotFound);
     }
-    Ok(super::form::done("/admin/mail", Done::Saved, ""))
+    Ok(match account {
+        Some(_) => super::form::done("/admin/accounts", Done::Saved, ""),
+        None => super::form::done("/admin/mail", Done::Saved, ""),
+    })
 }
 
 async fn page(
     state: &AppState,
     context: &PageContext,
     staff: &Staff,
+    account: Option<String>,
     form: MailForm,
     mut problems: Problems,
     done: bool,
@@ -168,7 +235,10 @@ async fn page(
             failing.last_error.as_deref(),
         )
     };
-    let calendar = match db::accounts::calendar_of(&state.db, &staff.username).await? {
+    let calendar = match db::accounts::calendar_of(&state.db, &staff.username)
+        .await?
+        .filter(|_| account.is_none())
+    {
         Some((id, Some(generation))) => Some(crate::routes::calendar::link(state, id, generation)),
         _ => None,
     };
@@ -182,5 +252,14 @@ async fn page(
         done,
         warning,
         calendar,
+        heading: match &account {
+            Some(name) => t.account_title.replace("{name}", name),
+            None => t.page_title.to_owned(),
+        },
+        action: match &account {
+            Some(name) => format!("/admin/accounts/{name}"),
+            None => "/admin/mail".to_owned(),
+        },
+        account,
     })
 }

@@ -44,6 +44,7 @@ pub struct AdminText {
     pub nav_audit: &'static str,
     pub nav_password: &'static str,
     pub nav_mail: &'static str,
+    pub nav_accounts: &'static str,
     pub viewer_note: &'static str,
 }
 
@@ -85,6 +86,7 @@ pub static ZH_TW: AdminText = AdminText {
     nav_audit: "變更紀錄",
     nav_password: "變更密碼",
     nav_mail: "電子郵件通知",
+    nav_accounts: "帳號",
     viewer_note: "你的帳號只能檢視，不能變更。",
 };
 
@@ -126,6 +128,7 @@ pub static EN: AdminText = AdminText {
     nav_audit: "Change log",
     nav_password: "Change password",
     nav_mail: "E-mail notifications",
+    nav_accounts: "Accounts",
     viewer_note: "Your account can look but not change anything.",
 };
 

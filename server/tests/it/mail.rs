@@ -15,6 +15,7 @@ on_both_databases!(
     a_digest_the_server_cannot_take_waits_and_the_dashboard_says_so,
     a_digest_is_queued_once_per_account_and_day,
     a_kms_group_dropping_under_its_threshold_is_noticed_once,
+    admins_set_other_accounts_mail,
 );
 
 async fn each_account_sets_its_own_mail_and_the_change_is_audited(backend: Backend) {
@@ -24,6 +25,18 @@ async fn each_account_sets_its_own_mail_and_the_change_is_audited(backend: Backe
     let csrf = csrf_of(&app, &cookie).await;
     let page = get_with_cookie(&app, "/admin/mail?lang=en", &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
+    let title = page
+        .text
+        .split("<title>")
+        .nth(1)
+        .unwrap()
+        .split("</title>")
+        .next()
+        .unwrap();
+    assert!(
+        title.starts_with("E-mail notifications ·") && !title.contains('<'),
+        "{title}"
+    );
     assert!(page.text.contains("no mail server set up"), "{}", page.text);
 
     let refused = post_form(
@@ -254,4 +267,91 @@ async fn a_kms_group_dropping_under_its_threshold_is_noticed_once(backend: Backe
             .unwrap(),
         "groups are apart"
     );
+}
+
+async fn admins_set_other_accounts_mail(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    add_user(&app, "alice", "admin", false).await;
+    add_user(&app, "bob", "viewer", false).await;
+    let admin = sign_in(&app, "alice").await;
+    let csrf = csrf_of(&app, &admin).await;
+    let list = get_with_cookie(&app, "/admin/accounts?lang=en", &admin).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.text.contains("href=\"/admin/accounts/bob\""),
+        "{}",
+        list.text
+    );
+    let form = get_with_cookie(&app, "/admin/accounts/bob?lang=en", &admin).await;
+    assert!(
+        form.text.contains("<h1>E-mail notifications of bob</h1>"),
+        "{}",
+        form.text
+    );
+    assert!(
+        !form.text.contains("calendar-title"),
+        "another's calendar link is theirs alone"
+    );
+    let refused = post_form(
+        &app,
+        "/admin/accounts/bob?lang=en",
+        &[("csrf", &csrf), ("email", "bob at example"), ("lang", "en")],
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = post_form(
+        &app,
+        "/admin/accounts/bob",
+        &[
+            ("csrf", &csrf),
+            ("email", "bob@example.edu"),
+            ("lang", "en"),
+            ("alerts", "on"),
+        ],
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let bob = server::db::mail::contact(&app.state.db, "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (bob.email.as_deref(), bob.digest, bob.alerts),
+        (Some("bob@example.edu"), false, true)
+    );
+    let audit = server::db::audit::list(&app.state.db, 10).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.entity_key == "bob" && e.username == "alice")
+    );
+    assert_eq!(
+        get_with_cookie(&app, "/admin/accounts/nobody", &admin)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // A viewer sees no one's address and changes nothing.
+    let viewer = sign_in(&app, "bob").await;
+    assert_eq!(
+        get_with_cookie(&app, "/admin/accounts", &viewer)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let viewer_csrf = csrf_of(&app, &viewer).await;
+    let forbidden = post_form(
+        &app,
+        "/admin/accounts/alice",
+        &[
+            ("csrf", &viewer_csrf),
+            ("email", "x@example.edu"),
+            ("lang", "en"),
+        ],
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }
