@@ -119,12 +119,18 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
-/// The session cookie's name: `__Host-` only when it is `Secure`, as browsers require.
+/// The session cookie's name.
 pub fn cookie_name(state: &AppState) -> &'static str {
+    staff_cookie_name(state, "__Host-portal_session")
+}
+
+/// A staff cookie's name, given as `__Host-…`: the prefix only when the cookie is
+/// `Secure`, as browsers require.
+pub fn staff_cookie_name(state: &AppState, name: &'static str) -> &'static str {
     if state.config.admin.secure_cookies {
-        "__Host-portal_session"
+        name
     } else {
-        "portal_session"
+        name.trim_start_matches("__Host-")
     }
 }
 

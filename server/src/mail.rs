@@ -78,6 +78,16 @@ impl Mailer {
     }
 }
 
+/// The portal's page at `path` (e.g. `/admin`), absolute, in `lang`: what every link in a
+/// message is.
+pub fn link(state: &AppState, path: &str, lang: crate::lang::Lang) -> String {
+    let query = match lang {
+        crate::lang::Lang::ZhTw => "",
+        crate::lang::Lang::En => "?lang=en",
+    };
+    format!("{}{path}{query}", state.config.public_url)
+}
+
 /// Starts the server's mail task: every minute, queues the day's digests once
 /// `mail.digest_hour` has come and any alerts, and delivers what is due. Does nothing
 /// while mail is off.

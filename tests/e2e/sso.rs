@@ -5,12 +5,13 @@
 //! (`tests/browser/download-flow.mjs`).
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use e2e::database::{scalar, strings};
 use e2e::{Portal, PortalOptions, node, target_dir, workspace_root};
+
+use crate::whole_loop::free_port;
 
 const CLIENT_ID: &str = "campus-license-portal";
 const CLIENT_SECRET: &str = "a client secret for the test provider only";
@@ -23,13 +24,6 @@ impl Drop for Provider {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port()
 }
 
 fn start_provider(port: u16, redirect_uri: &str) -> Provider {

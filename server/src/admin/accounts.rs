@@ -66,7 +66,7 @@ pub async fn get_accounts(
             receives.push(t.receives_alerts);
         }
         accounts.push(AccountItem {
-            campus: user.password_hash.expose() == "!",
+            campus: user.password_hash.expose() == db::sso::NO_PASSWORD,
             role: user.role.as_str(),
             username: user.username,
             email: contact.email,

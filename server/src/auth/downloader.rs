@@ -81,9 +81,5 @@ pub fn person(state: &AppState, context: &PageContext) -> Option<String> {
 }
 
 fn cookie_name(state: &AppState) -> &'static str {
-    if state.config.admin.secure_cookies {
-        "__Host-portal_downloader"
-    } else {
-        "portal_downloader"
-    }
+    auth::staff_cookie_name(state, "__Host-portal_downloader")
 }

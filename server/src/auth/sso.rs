@@ -326,13 +326,9 @@ fn role_of(state: &AppState, groups: &[String]) -> Option<Role> {
     }
 }
 
-/// The pending cookie's name: `__Host-` only when it is `Secure`.
+/// The pending cookie's name.
 fn pending_name(state: &AppState) -> &'static str {
-    if state.config.admin.secure_cookies {
-        "__Host-portal_sso"
-    } else {
-        "portal_sso"
-    }
+    auth::staff_cookie_name(state, "__Host-portal_sso")
 }
 
 /// The `Set-Cookie` value keeping `value` for `max_age` seconds (0: removing it).

@@ -8,6 +8,10 @@ use time::OffsetDateTime;
 use super::accounts::Role;
 use super::{Db, with_tx};
 
+/// The password hash of an account made by single sign-on: no password matches it, and
+/// the accounts list tells such accounts by it.
+pub const NO_PASSWORD: &str = "!";
+
 /// Who signed in, as the provider says.
 #[derive(Clone, Debug)]
 pub struct Identity<'a> {
@@ -34,7 +38,7 @@ pub struct SsoAccount {
 /// Finds the account of `who` and gives it `role`, or makes one: named after the hint
 /// (lower-case letters, digits, `.`, `_`, `-`), with a suffix from the subject when that
 /// name is another account's — a campus sign-in never takes over an account it did not
-/// make — and a password hash no password matches.
+/// make — and the hash [`NO_PASSWORD`].
 pub async fn sign_in(
     db: &Db,
     who: &Identity<'_>,
@@ -47,7 +51,7 @@ pub async fn sign_in(
     const CREATE: &str = "
         insert into users (username, role, password_hash, must_change_password, created_at,
                            updated_at, oidc_subject, email)
-        values ($1, $2, '!', false, $3, $3, $4, $5) returning id";
+        values ($1, $2, $6, false, $3, $3, $4, $5) returning id";
     let mut tx = db.begin().await?;
     let found: Option<(i64, String)> = with_tx!(&mut tx, conn => sqlx::query_as(FIND)
         .bind(who.subject).fetch_optional(&mut *conn).await)?;
@@ -76,7 +80,7 @@ pub async fn sign_in(
         };
     }
     let id: i64 = with_tx!(&mut tx, conn => sqlx::query_scalar(CREATE)
-        .bind(&username).bind(role.as_str()).bind(now).bind(who.subject).bind(who.email)
+        .bind(&username).bind(role.as_str()).bind(now).bind(who.subject).bind(who.email).bind(NO_PASSWORD)
         .fetch_one(&mut *conn).await)?;
     tx.commit().await?;
     Ok(SsoAccount {

@@ -157,11 +157,6 @@ async fn render(state: &AppState, alert: &Alert, lang: Lang) -> anyhow::Result<(
     let site = state.site();
     let institution = lang.pick(&site.site.name_zh, &site.site.name_en);
     let minutes = state.config.mail.alerts.window_minutes.to_string();
-    let base = &state.config.public_url;
-    let query = match lang {
-        Lang::ZhTw => "",
-        Lang::En => "?lang=en",
-    };
     let (subject, mut lines) = match alert {
         Alert::Failures { not_success, runs } => {
             let n = not_success.to_string();
@@ -216,7 +211,7 @@ async fn render(state: &AppState, alert: &Alert, lang: Lang) -> anyhow::Result<(
                     .to_owned(),
                     fill(
                         t.code_page,
-                        &[("url", &format!("{base}/errors/{code}{query}"))],
+                        &[("url", &super::link(state, &format!("/errors/{code}"), lang))],
                     ),
                 ],
             )
@@ -245,12 +240,12 @@ async fn render(state: &AppState, alert: &Alert, lang: Lang) -> anyhow::Result<(
     lines.push("-- ".to_owned());
     lines.push(fill(
         t.dashboard,
-        &[("url", &format!("{base}/admin{query}"))],
+        &[("url", &super::link(state, "/admin", lang))],
     ));
     lines.push(fill(
         t.alert_why,
         &[
-            ("url", &format!("{base}/admin/mail{query}")),
+            ("url", &super::link(state, "/admin/mail", lang)),
             ("hours", &state.config.mail.alerts.every_hours.to_string()),
         ],
     ));

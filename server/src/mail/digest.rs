@@ -152,11 +152,6 @@ impl Day {
             listed: false,
             lines: vec![yesterday],
         }];
-        let base = &state.config.public_url;
-        let query = match lang {
-            Lang::ZhTw => "",
-            Lang::En => "?lang=en",
-        };
         let errors: Vec<String> = panels::errors(state, &scope, TOP_ERRORS)
             .await?
             .into_iter()
@@ -164,9 +159,13 @@ impl Day {
                 let times = fill(t.error_results, &[("n", &e.n_results.to_string())]);
                 match e.meaning {
                     Some(meaning) => {
-                        format!("{} {meaning} ({times}): {base}{}{query}", e.code, e.url)
+                        format!(
+                            "{} {meaning} ({times}): {}",
+                            e.code,
+                            super::link(state, &e.url, lang)
+                        )
                     }
-                    None => format!("{} ({times}): {base}{}{query}", e.code, e.url),
+                    None => format!("{} ({times}): {}", e.code, super::link(state, &e.url, lang)),
                 }
             })
             .collect();
@@ -273,16 +272,17 @@ impl Day {
                 lines: vec![t.all_well.to_owned()],
             });
         }
-        let base = &state.config.public_url;
-        let query = match self.lang {
-            Lang::ZhTw => "",
-            Lang::En => "?lang=en",
-        };
         let body = Body {
             greeting: fill(t.greeting, &[("day", &day)]),
             sections: &sections,
-            dashboard: fill(t.dashboard, &[("url", &format!("{base}/admin{query}"))]),
-            why: fill(t.why, &[("url", &format!("{base}/admin/mail{query}"))]),
+            dashboard: fill(
+                t.dashboard,
+                &[("url", &super::link(state, "/admin", self.lang))],
+            ),
+            why: fill(
+                t.why,
+                &[("url", &super::link(state, "/admin/mail", self.lang))],
+            ),
         }
         .render()?;
         Ok((subject, body))
